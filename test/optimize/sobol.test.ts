@@ -157,26 +157,6 @@ describe('SobolEngine, scrambled', () => {
     assert.deepEqual([...buffer.subarray(500)], [-1, -1, -1]);
     assert.throws(() => new SobolEngine(5).draw(101, buffer), /out holds 503 numbers, needs 505/);
   });
-
-  it('draws 5000 points in 18 dimensions in well under 5 ms', (t) => {
-    const rng = new Rng(7);
-    const median = (reuse: Float64Array | undefined): number => {
-      const times: number[] = [];
-      for (let r = 0; r < 21; r++) {
-        const engine = new SobolEngine(18, { scramble: true, rng });
-        const start = performance.now();
-        if (reuse) engine.draw(5000, reuse);
-        else engine.draw(5000);
-        times.push(performance.now() - start);
-      }
-      return times.sort((a, b) => a - b)[10];
-    };
-    const fresh = median(undefined);
-    const reused = median(new Float64Array(5000 * 18));
-    t.diagnostic(`median draw time: ${fresh.toFixed(3)} ms into a new array, ${reused.toFixed(3)} ms into a reused one`);
-    assert.ok(fresh < 5, `median ${fresh} ms`);
-    assert.ok(reused < 5, `median ${reused} ms`);
-  });
 });
 
 describe('SobolEngine errors', () => {

@@ -11,6 +11,8 @@ import { registerResume } from './commands/resume.js';
 import { registerWorker } from './commands/worker.js';
 import { registerStatus } from './commands/status.js';
 import { registerExport } from './commands/export.js';
+import { registerReport } from './commands/report.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { UserError } from '../util/errors.js';
 
 /** Builds the full command tree (exported for tests). */
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerStatus(program);
   registerExport(program);
+  registerReport(program);
+  registerDashboard(program);
   return program;
 }
 

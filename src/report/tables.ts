@@ -1,0 +1,71 @@
+/**
+ * The study's numbers in rows: its settings and its best trials, shared by the HTML report and the dashboard.
+ */
+import { formatSeconds } from '../study/duration.js';
+import { formatValue } from '../study/progress.js';
+import { rankedFeasible, type StudyData, type TrialPoint } from './data.js';
+
+/** One row of the best-trials table. */
+export interface TrialRowView {
+  rank: number;
+  id: number;
+  objective: string;
+  state: string;
+  constraints: string;
+  seconds: string;
+  params: [string, string][];
+}
+
+function paramText(v: unknown): string {
+  return typeof v === 'number' ? formatValue(v) : String(v);
+}
+
+export function trialView(t: TrialPoint, rank: number): TrialRowView {
+  return {
+    rank,
+    id: t.id,
+    objective: t.state === 'failed' ? 'failed' : formatValue(t.objective),
+    state: t.state,
+    constraints: t.constraints === null ? '-' : t.constraints.map((c) => formatValue(c)).join(', '),
+    seconds: t.seconds === null ? '-' : formatSeconds(t.seconds),
+    params: Object.entries(t.params).map(([k, v]) => [k, paramText(v)]),
+  };
+}
+
+/** The `limit` best feasible trials, best first. */
+export function bestTrials(data: StudyData, limit = 10): TrialRowView[] {
+  return rankedFeasible(data)
+    .slice(0, limit)
+    .map((t, i) => trialView(t, i + 1));
+}
+
+/** The study's settings as label/value pairs (what it optimises, how, with what budget). */
+export function studySettings(data: StudyData): [string, string][] {
+  const s = data.study;
+  const c = (s.config ?? {}) as {
+    objective?: { name?: string; module?: string; kind?: string };
+    optimizer?: { name?: string; preset?: string; batchSize?: number; initialSize?: number };
+    budget?: { evaluations?: number | null; wallSeconds?: number | null; workerHours?: number | null };
+    execution?: { mode?: string; workers?: number | string };
+  };
+  const budget = [
+    c.budget?.evaluations != null ? `${c.budget.evaluations} evaluations` : null,
+    c.budget?.wallSeconds != null ? `${formatSeconds(c.budget.wallSeconds)} wall time` : null,
+    c.budget?.workerHours != null ? `${c.budget.workerHours} worker-hours` : null,
+  ].filter((x) => x !== null);
+  const rows: [string, string][] = [
+    ['study', `${s.name} (${s.id})`],
+    ['objective', `${c.objective?.name ?? c.objective?.module ?? JSON.stringify(s.objective)} (${s.direction})`],
+    ['search space', `${data.space.length} parameters: ${data.space.map((p) => p.name).join(', ')}`],
+    ['optimizer', [c.optimizer?.name, c.optimizer?.preset ? `preset ${c.optimizer.preset}` : null, c.optimizer?.batchSize ? `batch ${c.optimizer.batchSize}` : null, c.optimizer?.initialSize ? `initial design ${c.optimizer.initialSize}` : null].filter(Boolean).join(', ')],
+    ['budget', budget.length > 0 ? budget.join(', ') : '-'],
+    ['execution', [c.execution?.mode, c.execution?.workers !== undefined ? `${c.execution.workers} workers` : null].filter(Boolean).join(', ')],
+    ['seed', String(s.seed)],
+    ['created', s.createdAt],
+    ['finished', s.finishedAt ?? 'not finished'],
+    ['trials', Object.entries(data.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'],
+    ['evaluation time', `${formatSeconds(data.workerSeconds)} of worker time over ${formatSeconds(data.span)} of wall time`],
+    ['spikeopt', s.spikeoptVersion],
+  ];
+  return rows;
+}

@@ -10,6 +10,7 @@ import { createStudy } from '../../study/create.js';
 import { bestLine, countsLine, progressLine } from '../../study/progress.js';
 import { runStudy, storedConfig, type StudyRunResult } from '../../study/runner.js';
 import { formatSeconds } from '../../study/duration.js';
+import { LiveProgress } from '../../study/live-progress.js';
 
 export interface DriveOptions {
   quiet?: boolean;
@@ -44,23 +45,44 @@ export async function driveStudy(store: StudyStore, kind: 'run' | 'resume', opti
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // On a terminal, a status block stays at the bottom under the log lines; elsewhere, plain lines only.
+  const live =
+    !options.quiet && process.stdout.isTTY
+      ? new LiveProgress({
+          budget: config.budget.evaluations,
+          wallSeconds: config.budget.wallSeconds,
+          startedAt: started,
+          columns: process.stdout.columns || 100,
+          write: (text) => process.stdout.write(text),
+        })
+      : null;
+  const redraw = live ? setInterval(() => live.print([]), 1000) : null;
+  redraw?.unref();
   const print = (line: string) => {
-    if (!options.quiet) console.log(line);
+    if (options.quiet) return;
+    if (live) live.print([line]);
+    else console.log(line);
   };
   try {
-    const result = await runStudy(
-      store,
-      kind,
-      {
-        log: print,
-        onEvent: (event, snapshot) => {
-          if (event.type === 'result' && options.everyTrial === false) return;
-          const line = progressLine(event, snapshot, config.budget.evaluations, started);
-          if (line) print(line);
+    let result: StudyRunResult;
+    try {
+      result = await runStudy(
+        store,
+        kind,
+        {
+          log: print,
+          onEvent: (event, snapshot) => {
+            live?.update(event, snapshot);
+            const line = event.type === 'result' && options.everyTrial === false ? null : progressLine(event, snapshot, config.budget.evaluations, started);
+            if (line) print(line);
+            else live?.print([]);
+          },
         },
-      },
-      controller.signal,
-    );
+        controller.signal,
+      );
+    } finally {
+      if (redraw) clearInterval(redraw);
+    }
     const dir = studyDirLabel(store);
     const how =
       result.reason === 'finished'

@@ -1,7 +1,9 @@
 /**
  * Timings of the GP surrogate at the SCBO step size (n = 200 training points, d = 18, 3600 candidates,
  * q = 16 Thompson samples): likelihood evaluation, cold and warm-started fits of three GPs (objective and
- * two constraints), pathwise sampling at several feature counts, exact sampling at small m.
+ * two constraints), pathwise sampling at several feature counts (float32 features, and float64 at F = 2048),
+ * exact sampling at small m. The hot loops run in the GP kernels (wasm SIMD; `SPIKEOPT_GP_KERNELS=js` times
+ * their TypeScript twins instead).
  * Not a test; run with `node --import tsx bench/gp-timing.ts` (one thread; medians after a JIT warm-up).
  * `--quality` adds a study of pathwise-sampling accuracy against exact sampling per feature count (~1 min).
  */
@@ -69,7 +71,8 @@ function time<T>(fn: () => T): [number, T] {
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 import { cpus } from 'node:os';
-console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+import { gpKernelBackend } from '../src/kernels/gp-kernels.js';
+console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, GP kernels: ${gpKernelBackend()} (SPIKEOPT_GP_KERNELS=js for the TypeScript twins)`);
 const X = trainingInputs(N);
 const Y = outputs(X, N);
 const cand = new Float64Array(M * D);
@@ -162,6 +165,12 @@ for (const features of [2048, 1024, 512, 256]) {
   const t: number[] = [];
   for (let r = 0; r < REPEATS; r++) t.push(time(() => gp.sampleJoint(cand, M, Q, srng, { method: 'pathwise', features }))[0]);
   console.log(`pathwise sampling q=${Q} m=${M} F=${features}: ${fmt(median(t))} per GP`);
+}
+{
+  const srng = new Rng(4096);
+  const t: number[] = [];
+  for (let r = 0; r < REPEATS; r++) t.push(time(() => gp.sampleJoint(cand, M, Q, srng, { method: 'pathwise', features: 2048, featurePrecision: 'float64' }))[0]);
+  console.log(`pathwise sampling q=${Q} m=${M} F=2048, float64 features: ${fmt(median(t))} per GP`);
 }
 for (const m of [500, 1000]) {
   const srng = new Rng(m);

@@ -5,7 +5,16 @@
  * Storage convention: every matrix is a flat Float64Array in row-major order; an n×m matrix A has
  * A[i][j] at a[i*m + j]. Loops are ordered so that the innermost index walks contiguous memory
  * (i-k-j for products, row dot products in the factorisation) and row offsets are hoisted.
+ *
+ * From order {@link KERNEL_MIN_ORDER} up, the Cholesky factorisation, the triangular inverse, the inverse
+ * from a factor and large Gram updates run in the GP kernels (src/kernels/gp-kernels.ts: WebAssembly SIMD,
+ * or their bit-identical TypeScript twins when the module is unavailable), on a copy in kernel memory; the
+ * copies cost O(n²) against O(n³) work. Below it, the plain TypeScript versions here run directly.
  */
+import { GpArena } from './gp-kernels.js';
+
+/** Smallest order (or row count) handed to the GP kernels. */
+export const KERNEL_MIN_ORDER = 32;
 
 /** Thrown when a matrix cannot be Cholesky-factorised even with the largest allowed jitter. */
 export class CholeskyError extends Error {
@@ -70,13 +79,14 @@ export function choleskyInPlace(a: Float64Array, n: number, options: CholeskyOpt
   const maxJitter = options.maxJitter ?? 1e-4;
   const scale = options.jitterScale ?? Math.abs(trace / n);
 
+  const factor = n >= KERNEL_MIN_ORDER ? factorLowerKernel : factorLower;
   let jitter = 0;
-  let pivot = factorLower(a, n);
+  let pivot = factor(a, n);
   for (let c = minJitter; pivot >= 0 && c <= maxJitter * (1 + 1e-9); c *= 10) {
     jitter = c * scale;
     a.set(backup.subarray(0, n * n));
     for (let i = 0; i < n; i++) a[i * n + i] += jitter;
-    pivot = factorLower(a, n);
+    pivot = factor(a, n);
   }
   if (pivot >= 0) {
     throw new CholeskyError(n, jitter, pivot, 'matrix is not positive definite');
@@ -93,6 +103,22 @@ function scratch(size: number): Float64Array {
   if (size > SCRATCH_RETAIN) return new Float64Array(size);
   if (scratchBuffer.length < size) scratchBuffer = new Float64Array(size);
   return scratchBuffer;
+}
+
+/** {@link factorLower} in the GP kernels, on a copy of `a`. */
+function factorLowerKernel(a: Float64Array, n: number): number {
+  const arena = new GpArena();
+  const slot = arena.f64(n * n);
+  arena.commit();
+  try {
+    const v = slot.view();
+    v.set(a.subarray(0, n * n));
+    const pivot = arena.kernels.cholesky(v, n);
+    a.set(v);
+    return pivot;
+  } finally {
+    arena.release();
+  }
 }
 
 /**
@@ -315,6 +341,21 @@ export function choleskySolveMulti(l: Float64Array, n: number, b: Float64Array, 
  * `out` must not alias `l`. Cost n³/6 multiply-adds.
  */
 export function invertLowerTransposed(l: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  if (n >= KERNEL_MIN_ORDER) {
+    const arena = new GpArena();
+    const sl = arena.f64(n * n);
+    const su = arena.f64(n * n);
+    arena.commit();
+    try {
+      const lv = sl.view();
+      lv.set(l.subarray(0, n * n));
+      arena.kernels.invertLowerTransposed(lv, n, su.view());
+      out.set(su.view());
+    } finally {
+      arena.release();
+    }
+    return out;
+  }
   out.fill(0, 0, n * n);
   let c = 0;
   for (; c + 1 < n; c += 2) {
@@ -391,6 +432,24 @@ export function inverseFromCholesky(
   out: Float64Array = new Float64Array(n * n),
   work: Float64Array = new Float64Array(n * n),
 ): Float64Array {
+  if (n >= KERNEL_MIN_ORDER) {
+    const arena = new GpArena();
+    const sl = arena.f64(n * n);
+    const su = arena.f64(n * n);
+    const so = arena.f64(n * n);
+    arena.commit();
+    try {
+      const lv = sl.view();
+      lv.set(l.subarray(0, n * n));
+      arena.kernels.invertLowerTransposed(lv, n, su.view());
+      arena.kernels.gramUpper(su.view(), n, so.view());
+      work.set(su.view());
+      out.set(so.view());
+    } finally {
+      arena.release();
+    }
+    return out;
+  }
   const u = invertLowerTransposed(l, n, work);
   let a = 0;
   for (; a + 1 < n; a += 2) {
@@ -599,6 +658,7 @@ export function matVec(a: Float64Array, x: Float64Array, m: number, n: number, o
  * Row dot products with four accumulators.
  */
 export function subtractGramLower(a: Float64Array, m: number, k: number, c: Float64Array): Float64Array {
+  if (m >= 2 * KERNEL_MIN_ORDER && k >= 8) return subtractGramLowerKernel(a, m, k, c);
   for (let i = 0; i < m; i++) {
     const ai = i * k;
     const ci = i * m;
@@ -618,6 +678,52 @@ export function subtractGramLower(a: Float64Array, m: number, k: number, c: Floa
       for (; p < k; p++) s0 += a[ai + p] * a[aj + p];
       c[ci + j] -= s0 + s1 + (s2 + s3);
     }
+  }
+  return c;
+}
+
+/** Rows of C per product in {@link subtractGramLowerKernel}. */
+const GRAM_BLOCK = 64;
+
+/**
+ * {@link subtractGramLower} in the GP kernels: for each block of rows of C, a product with −Aᵀ over the
+ * columns up to the block's end (even-sized, so a few entries above the diagonal are computed and dropped;
+ * with m odd, the last column of the last row is done here). Each entry is C[i][j] plus the products
+ * −A[i][p]·A[j][p] summed in order p = 0 … k−1.
+ */
+function subtractGramLowerKernel(a: Float64Array, m: number, k: number, c: Float64Array): Float64Array {
+  const arena = new GpArena();
+  const sa = arena.f64(m * k);
+  const sb = arena.f64(k * m);
+  const sc = arena.f64(GRAM_BLOCK * m);
+  arena.commit();
+  try {
+    const av = sa.view();
+    av.set(a.subarray(0, m * k));
+    const bt = sb.view();
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) bt[p * m + i] = -a[i * k + p];
+    const cv = sc.view();
+    const evenM = m & ~1;
+    for (let r0 = 0; r0 < m; r0 += GRAM_BLOCK) {
+      const rows = Math.min(GRAM_BLOCK, m - r0);
+      const r1 = r0 + rows;
+      const cols = Math.min(r1 + (r1 & 1), evenM);
+      for (let t = 0; t < rows; t++) cv.set(c.subarray((r0 + t) * m, (r0 + t) * m + cols), t * m);
+      arena.kernels.gemm64(av.subarray(r0 * k), k, bt, m, cv, m, rows, k, cols, true);
+      for (let t = 0; t < rows; t++) {
+        const i = r0 + t;
+        const upto = Math.min(i + 1, cols);
+        c.set(cv.subarray(t * m, t * m + upto), i * m);
+        if (upto <= i) {
+          // Only the last column of an odd order is left: C[m−1][m−1].
+          let s = c[i * m + i];
+          for (let p = 0; p < k; p++) s += -a[i * k + p] * a[i * k + p];
+          c[i * m + i] = s;
+        }
+      }
+    }
+  } finally {
+    arena.release();
   }
   return c;
 }

@@ -102,18 +102,22 @@ export function fitHyperparameters(x: Float64Array, n: number, d: number, y: Flo
   let evaluations = 0;
   let optimised = 0;
   let lastMessage = '';
-  for (const start of starts) {
-    const r = minimize(objective, start, lower, upper, {
-      maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
-      gradTolerance: FIT_GRAD_TOLERANCE,
-      functionTolerance: FIT_FUNCTION_TOLERANCE,
-    });
-    iterations += r.iterations;
-    evaluations += r.evaluations;
-    lastMessage = r.message;
-    if (!Number.isFinite(r.f)) continue;
-    optimised++;
-    if (best === null || r.f < best.f) best = { theta: Float64Array.from(r.x), f: r.f, converged: r.converged };
+  try {
+    for (const start of starts) {
+      const r = minimize(objective, start, lower, upper, {
+        maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+        gradTolerance: FIT_GRAD_TOLERANCE,
+        functionTolerance: FIT_FUNCTION_TOLERANCE,
+      });
+      iterations += r.iterations;
+      evaluations += r.evaluations;
+      lastMessage = r.message;
+      if (!Number.isFinite(r.f)) continue;
+      optimised++;
+      if (best === null || r.f < best.f) best = { theta: Float64Array.from(r.x), f: r.f, converged: r.converged };
+    }
+  } finally {
+    likelihood.release();
   }
   if (best === null) {
     throw new Error(`GP fit failed: the marginal likelihood could not be evaluated at any of ${starts.length} starts (${lastMessage})`);

@@ -5,12 +5,22 @@
  *   ∂ log p/∂θ = ½ tr(W ∂K/∂θ),   W = ααᵀ − K⁻¹,   α = K⁻¹ r,   ∂ log p/∂μ = Σ α_i.
  *
  * Parameter vector θ (length d + 3): [log ℓ_1 … log ℓ_d, log σ_f², log σ_n², μ].
- * The squared coordinate differences of the training pairs are computed once, so each lengthscale
- * gradient is a single pass over the pairs.
+ *
+ * The O(n²d) and O(n³) work runs in the GP kernels (src/kernels/gp-kernels.ts: wasm SIMD, or their TypeScript
+ * twins), on matrices kept in the kernels' memory for the lifetime of the object:
+ *   pair terms and K (maternPairs) → Cholesky with jitter escalation → α (triangular solves) → log p;
+ *   for the gradient: U = L⁻ᵀ, K⁻¹ = UUᵀ, then one pass over the pairs per four lengthscales
+ *   (likelihoodGradient), which recomputes the scaled coordinate differences from Xᵀ/ℓ instead of storing
+ *   n²d/2 squared differences.
+ * Cost per evaluation: n³/2 multiply-adds (n³/6 without the gradient) plus O(n²d).
  */
-import { choleskyInPlace, inverseFromCholesky, logDetFromCholesky, solveLower, solveLowerTransposed } from '../../kernels/linalg.js';
-import { maternPairTerms, pairCount, pairwiseSquaredDifferences } from './matern.js';
+import { CholeskyError, logDetFromCholesky } from '../../kernels/linalg.js';
+import { GpArena, type GpKernels } from '../../kernels/gp-kernels.js';
 import type { GpHyperparameters } from './types.js';
+
+/** Relative jitters tried after a failed factorisation (as linalg's choleskyInPlace defaults). */
+const MIN_JITTER = 1e-8;
+const MAX_JITTER = 1e-4;
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -40,34 +50,48 @@ export class MarginalLikelihood {
   lastJitter = 0;
 
   private readonly y: Float64Array;
-  private readonly sqDiff: Float64Array;
-  private readonly nPairs: number;
-  private readonly invLengthSq: Float64Array;
+  /** Xᵀ (d×n), unscaled. */
+  private readonly xt: Float64Array;
+  private readonly arena: GpArena;
+  private readonly k: GpKernels;
+  // Views into the arena.
+  private readonly xs: Float64Array;
   private readonly corr: Float64Array;
-  private readonly gradFactor: Float64Array;
+  private readonly gf: Float64Array;
   private readonly chol: Float64Array;
-  private readonly inverse: Float64Array;
+  private readonly kinv: Float64Array;
   private readonly work: Float64Array;
   private readonly alpha: Float64Array;
-  private readonly r2: Float64Array;
-  private readonly pairWeight: Float64Array;
+  private readonly sums: Float64Array;
 
   /** @param x n×d training inputs; @param y n standardised outputs. Both are read, not copied. */
   constructor(x: Float64Array, n: number, d: number, y: Float64Array) {
     this.n = n;
     this.d = d;
     this.y = y;
-    this.nPairs = pairCount(n);
-    this.sqDiff = pairwiseSquaredDifferences(x, n, d);
-    this.invLengthSq = new Float64Array(d);
-    this.corr = new Float64Array(this.nPairs);
-    this.gradFactor = new Float64Array(this.nPairs);
-    this.chol = new Float64Array(n * n);
-    this.inverse = new Float64Array(n * n);
-    this.work = new Float64Array(n * n);
-    this.alpha = new Float64Array(n);
-    this.r2 = new Float64Array(this.nPairs);
-    this.pairWeight = new Float64Array(this.nPairs);
+    this.xt = new Float64Array(d * n);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.xt[k * n + i] = x[i * d + k];
+    const arena = new GpArena();
+    const nn = n * n;
+    const xs = arena.f64(d * n);
+    const corr = arena.f64(nn);
+    const gf = arena.f64(nn);
+    const chol = arena.f64(nn);
+    const kinv = arena.f64(nn);
+    const work = arena.f64(nn);
+    const alpha = arena.f64(n);
+    const sums = arena.f64(d + 3);
+    arena.commit();
+    this.arena = arena;
+    this.k = arena.kernels;
+    this.xs = xs.view();
+    this.corr = corr.view();
+    this.gf = gf.view();
+    this.chol = chol.view();
+    this.kinv = kinv.view();
+    this.work = work.view();
+    this.alpha = alpha.view();
+    this.sums = sums.view();
   }
 
   /** Length of θ. */
@@ -75,31 +99,56 @@ export class MarginalLikelihood {
     return this.d + 3;
   }
 
+  /** Which implementation of the GP kernels evaluates this likelihood. */
+  get backend(): string {
+    return this.arena.backend;
+  }
+
+  /** Frees the kernel memory for reuse; the object must not be evaluated afterwards. */
+  release(): void {
+    this.arena.release();
+  }
+
   /**
    * log p(y' | θ); when `grad` is given it receives ∂ log p/∂θ.
    * @throws CholeskyError when K cannot be factorised even with jitter.
    */
   evaluate(theta: Float64Array, grad?: Float64Array): number {
-    const { n, d, nPairs, y, sqDiff, invLengthSq, corr, gradFactor, chol, alpha } = this;
-    for (let k = 0; k < d; k++) invLengthSq[k] = Math.exp(-2 * theta[k]);
+    const { n, d, y, xt, xs, corr, gf, chol, alpha, k } = this;
     const sf2 = Math.exp(theta[d]);
     const sn2 = Math.exp(theta[d + 1]);
     const mu = theta[d + 2];
-
-    maternPairTerms(sqDiff, nPairs, d, invLengthSq, corr, gradFactor, this.r2);
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      for (let j = 0; j < i; j++) chol[ri + j] = sf2 * corr[p++];
-      chol[ri + i] = sf2 + sn2;
+    const diag = sf2 + sn2;
+    let finite = Number.isFinite(diag) && Number.isFinite(mu);
+    for (let q = 0; q < d; q++) {
+      const inv = Math.exp(-theta[q]);
+      if (!(inv > 0 && inv < Infinity)) finite = false;
+      const o = q * n;
+      for (let i = 0; i < n; i++) xs[o + i] = xt[o + i] * inv;
     }
-    this.lastJitter = choleskyInPlace(chol, n);
+    if (!finite) throw new CholeskyError(n, 0, -1, 'non-finite or degenerate kernel hyperparameters');
+
+    k.maternPairs(xs, n, n, d, sf2, diag, corr, gf, chol);
+    let pivot = n > 0 ? k.cholesky(chol, n) : -1;
+    let jitter = 0;
+    // Jitter escalation as choleskyInPlace: c·(mean diagonal) for c = 1e-8, 1e-7, …, 1e-4.
+    for (let c = MIN_JITTER; pivot >= 0 && c <= MAX_JITTER * (1 + 1e-9); c *= 10) {
+      jitter = c * Math.abs(diag);
+      for (let i = 0; i < n; i++) {
+        const ri = i * n;
+        for (let j = 0; j < i; j++) chol[ri + j] = sf2 * corr[ri + j];
+        chol[ri + i] = diag + jitter;
+      }
+      pivot = k.cholesky(chol, n);
+    }
+    if (pivot >= 0) throw new CholeskyError(n, jitter, pivot, 'matrix is not positive definite');
+    this.lastJitter = jitter;
 
     for (let i = 0; i < n; i++) alpha[i] = y[i] - mu;
-    solveLower(chol, n, alpha);
+    k.solveLower(chol, n, alpha);
     let fit = 0;
     for (let i = 0; i < n; i++) fit += alpha[i] * alpha[i];
-    solveLowerTransposed(chol, n, alpha);
+    k.solveLowerTransposed(chol, n, alpha);
     const logp = -0.5 * fit - 0.5 * logDetFromCholesky(chol, n) - 0.5 * n * LOG_2PI;
 
     if (grad) this.gradient(sf2, sn2, grad);
@@ -108,51 +157,16 @@ export class MarginalLikelihood {
 
   /** Fills ∂ log p/∂θ from the factor and α left by `evaluate`. */
   private gradient(sf2: number, sn2: number, grad: Float64Array): void {
-    const { n, d, nPairs, sqDiff, invLengthSq, corr, gradFactor, chol, alpha, pairWeight } = this;
-    const kinv = inverseFromCholesky(chol, n, this.inverse, this.work);
-    let traceW = 0;
-    let pairSum = 0; // Σ_{i>j} W_ij C_ij
-    let sumAlpha = 0;
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      const ai = alpha[i];
-      sumAlpha += ai;
-      for (let j = 0; j < i; j++, p++) {
-        const w = ai * alpha[j] - kinv[ri + j];
-        pairSum += w * corr[p];
-        pairWeight[p] = w * gradFactor[p];
-      }
-      traceW += ai * ai - kinv[ri + i];
-    }
+    const { n, d, xs, corr, gf, chol, kinv, work, alpha, sums, k } = this;
+    k.invertLowerTransposed(chol, n, work);
+    k.gramUpper(work, n, kinv);
+    k.likelihoodGradient(xs, n, n, d, kinv, alpha, corr, gf, work, sums);
     // ½ tr(W ∂K) with ∂K symmetric and zero on the diagonal for ℓ: the ½ cancels the pair double count.
-    // Three dimensions per pass share the loads of the pair weights.
-    let k = 0;
-    for (; k + 2 < d; k += 3) {
-      const o0 = k * nPairs;
-      const o1 = o0 + nPairs;
-      const o2 = o1 + nPairs;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      for (let q = 0; q < nPairs; q++) {
-        const w = pairWeight[q];
-        s0 += w * sqDiff[o0 + q];
-        s1 += w * sqDiff[o1 + q];
-        s2 += w * sqDiff[o2 + q];
-      }
-      grad[k] = sf2 * s0 * invLengthSq[k];
-      grad[k + 1] = sf2 * s1 * invLengthSq[k + 1];
-      grad[k + 2] = sf2 * s2 * invLengthSq[k + 2];
-    }
-    for (; k < d; k++) {
-      const o = k * nPairs;
-      let s0 = 0;
-      for (let q = 0; q < nPairs; q++) s0 += pairWeight[q] * sqDiff[o + q];
-      grad[k] = sf2 * s0 * invLengthSq[k];
-    }
+    for (let q = 0; q < d; q++) grad[q] = sf2 * sums[q];
+    const pairSum = sums[d];
+    const traceW = sums[d + 1];
     grad[d] = 0.5 * sf2 * (traceW + 2 * pairSum);
     grad[d + 1] = 0.5 * sn2 * traceW;
-    grad[d + 2] = sumAlpha;
+    grad[d + 2] = sums[d + 2];
   }
 }

@@ -6,7 +6,10 @@
  * Per-dimension pair data are dimension-major (dimension k of pair p at k·P + p, P pairs), so both the
  * distance accumulation (an axpy per dimension) and the lengthscale gradients (a dot product per
  * dimension) stream contiguous memory without loop-carried dependencies on d.
+ * (The likelihood itself now evaluates the pair terms in the GP kernels; the packed helpers remain for tests
+ * and reference computations.)
  */
+import { GpArena } from '../../kernels/gp-kernels.js';
 
 export const SQRT5 = Math.sqrt(5);
 
@@ -92,10 +95,14 @@ export function maternPairTerms(
   }
 }
 
+/** Rows of A per kernel call in {@link maternCrossKernel} (bounds the kernel memory to 512·nb values). */
+const CROSS_BLOCK = 512;
+
 /**
  * Cross-covariance K[i, j] = k(A_i, B_j) for A (na×d) and B (nb×d), result na×nb row-major.
- * The squared distances are accumulated a dimension at a time over a contiguous row of Bᵀ, which avoids
- * both short dependent dot products and the cancellation of the |a|² + |b|² − 2a·b expansion.
+ * Runs in the GP kernels (src/kernels/gp-kernels.ts, wasm SIMD when available), blocks of rows at a time:
+ * the squared distances are accumulated a dimension at a time against Bᵀ/ℓ, which avoids the cancellation
+ * of the |a|² + |b|² − 2a·b expansion.
  */
 export function maternCrossKernel(
   a: Float64Array,
@@ -107,39 +114,29 @@ export function maternCrossKernel(
   outputscale: number,
   out: Float64Array = new Float64Array(na * nb),
 ): Float64Array {
-  const bt = scaledTranspose(b, nb, d, lengthscales);
-  const invL = new Float64Array(d);
-  for (let k = 0; k < d; k++) invL[k] = 1 / lengthscales[k];
-  const r2 = new Float64Array(nb);
-  for (let i = 0; i < na; i++) {
-    const ai = i * d;
-    r2.fill(0);
-    let k = 0;
-    // Two dimensions per pass halve the loads and stores of the accumulator row.
-    for (; k + 1 < d; k += 2) {
-      const v0 = a[ai + k] * invL[k];
-      const v1 = a[ai + k + 1] * invL[k + 1];
-      const b0 = k * nb;
-      const b1 = b0 + nb;
-      for (let j = 0; j < nb; j++) {
-        const t0 = v0 - bt[b0 + j];
-        const t1 = v1 - bt[b1 + j];
-        r2[j] += t0 * t0 + t1 * t1;
-      }
+  if (na === 0 || nb === 0) return out;
+  const rowsPerBlock = Math.min(CROSS_BLOCK, na);
+  const arena = new GpArena();
+  const sa = arena.f64(rowsPerBlock * d);
+  const sbt = arena.f64(d * nb);
+  const sil = arena.f64(d);
+  const so = arena.f64(rowsPerBlock * nb);
+  arena.commit();
+  try {
+    const bt = sbt.view();
+    bt.set(scaledTranspose(b, nb, d, lengthscales));
+    const invL = sil.view();
+    for (let k = 0; k < d; k++) invL[k] = 1 / lengthscales[k];
+    const av = sa.view();
+    const ov = so.view();
+    for (let start = 0; start < na; start += rowsPerBlock) {
+      const rows = Math.min(rowsPerBlock, na - start);
+      av.set(a.subarray(start * d, (start + rows) * d));
+      arena.kernels.crossKernel(av, d, rows, bt, nb, nb, d, invL, outputscale, ov, nb);
+      out.set(ov.subarray(0, rows * nb), start * nb);
     }
-    if (k < d) {
-      const v = a[ai + k] * invL[k];
-      const b0 = k * nb;
-      for (let j = 0; j < nb; j++) {
-        const t = v - bt[b0 + j];
-        r2[j] += t * t;
-      }
-    }
-    const oi = i * nb;
-    for (let j = 0; j < nb; j++) {
-      const s = Math.sqrt(5 * r2[j]);
-      out[oi + j] = outputscale * (1 + s + (s * s) / 3) * Math.exp(-s);
-    }
+  } finally {
+    arena.release();
   }
   return out;
 }

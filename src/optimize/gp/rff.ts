@@ -8,8 +8,10 @@
  * posterior covariance in small trust regions came out ~40% less accurate at equal F, since half as many
  * frequencies sample the heavy-tailed spectral density. See bench/gp-timing.ts --quality.)
  *
- * The hot operation is Φ(X)·W for many points and a few weight vectors: it is fused per pair of points
- * (project, cosine, contract) so the m×F feature matrix is never stored.
+ * The hot operation is Φ(X)·W for many points and a few weight vectors. Pathwise sampling runs it in the GP
+ * kernels (src/kernels/gp-kernels.ts, see sampling.ts); {@link featureWeightProduct} and
+ * {@link featureMatrix} here are the plain float64 reference versions (fused per pair of points: project,
+ * cosine, contract, so the m×F feature matrix is never stored).
  */
 import type { Rng } from '../../util/rng.js';
 

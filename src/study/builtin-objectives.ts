@@ -9,6 +9,7 @@ import { SearchSpace } from '../space/space.js';
 import { UserError } from '../util/errors.js';
 import { builtinObjective, type Objective } from './objective.js';
 import type { ObjectiveFactory } from './registry.js';
+import { EXPERIMENT_OBJECTIVES } from '../experiments/objectives.js';
 
 /** Parses a factory's options with a zod schema; a bad option is one sentence naming it. */
 export function parseOptions<T>(objective: string, schema: z.ZodType<T>, options: unknown): T {
@@ -78,4 +79,4 @@ const busy: ObjectiveFactory = {
 };
 
 /** Registered at start-up by the registry. */
-export const BUILTIN_OBJECTIVES: readonly ObjectiveFactory[] = [...benchmarks, noop, busy];
+export const BUILTIN_OBJECTIVES: readonly ObjectiveFactory[] = [...benchmarks, noop, busy, ...EXPERIMENT_OBJECTIVES];

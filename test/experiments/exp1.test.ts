@@ -1,0 +1,93 @@
+/**
+ * Experiment 1 objective on real MNIST, tiny: 60 training / 30 validation images, map_size ≤ 30, U = 9.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createExp1Objective, exp1Space, EXP1_SPACE_AS_RUN, type Exp1Metrics } from '../../src/experiments/exp1-stdp-mnist.js';
+import { resolveObjective } from '../../src/study/registry.js';
+import { PAPER_BEST_EXP1 } from '../../src/snn/index.js';
+
+type Result = { objective: number; constraints: number[]; metrics: Exp1Metrics };
+const TINY = { scale: 'small' as const, nTrain: 60, nValidation: 30, maxMapSize: 30, earlyStopping: { updateInterval: 9 } };
+const GOOD = { ...PAPER_BEST_EXP1, map_size: 30, decoder: 'all', epochs: 1 };
+/** No excitatory spike can ever reach a threshold of 1e6 mV, and no excitatory drive reaches the inhibitory layer. */
+const SILENT = { ...GOOD, e_thresh: 1e6, strength_exc: 0 };
+const ctx = (seed: number) => ({ trialId: seed, seed, attempt: 1 });
+
+test('search spaces: as run d = 18 with the spec samplers; small caps map_size and fixes epochs', () => {
+  const full = exp1Space({ scale: 'full', preset: 'as-run' });
+  assert.equal(full.dimensionNames.length, 18);
+  const byName = Object.fromEntries(full.parameters.map((p) => [p.name, p]));
+  assert.equal((byName.nu_post as { sampler: string }).sampler, 'reverse-loguniform');
+  assert.equal((byName.norm as { sampler: string }).sampler, 'loguniform');
+  assert.equal((byName.map_size as { high: number }).high, 2000);
+  const small = exp1Space({ scale: 'small', preset: 'as-run' });
+  assert.equal(small.dimensionNames.length, 17);
+  assert.equal((small.parameters.find((p) => p.name === 'map_size') as { high: number }).high, 400);
+  assert.equal(EXP1_SPACE_AS_RUN.length, 18);
+});
+
+test('a tiny real run returns a finite accuracy in [0, 1], two constraints and the metrics', async () => {
+  const obj = createExp1Objective(TINY);
+  assert.equal(obj.direction, 'maximize');
+  assert.equal(obj.constraintCount, 2);
+  const r = (await obj.evaluate(GOOD, ctx(1))) as Result;
+  assert.ok(Number.isFinite(r.objective) && r.objective >= 0 && r.objective <= 1);
+  assert.equal(r.constraints.length, 2);
+  assert.ok(r.constraints.every((c) => Number.isFinite(c) && c <= 0), `constraints ${r.constraints}`);
+  assert.equal(r.metrics.stopped, false);
+  assert.equal(r.metrics.stoppedAt, null);
+  assert.ok(r.metrics.spikeCounts.train.outpt > 0 && r.metrics.spikeCounts.train.inhib > 0);
+  assert.ok(r.metrics.trainSeconds > 0 && r.metrics.validationSeconds > 0);
+  assert.equal(r.metrics.processedTrain, 60);
+  assert.equal(r.metrics.earlyStopping?.criteria[0].total, 60); // small: total = training-set size
+  // Same seed, same result.
+  const again = (await obj.evaluate(GOOD, ctx(1))) as Result;
+  assert.equal(again.objective, r.objective);
+  assert.deepEqual(again.constraints, r.constraints);
+});
+
+test('a silent network is stopped at the first check with positive constraints; skip saves its validation', async () => {
+  const r = (await createExp1Objective(TINY).evaluate(SILENT, ctx(2))) as Result;
+  assert.equal(r.metrics.stopped, true);
+  assert.deepEqual(r.metrics.stoppedAt, { epoch: 1, samples: 10, criteria: [0, 1] });
+  // 10 silent samples of total 60: c = 10/60 − 0.1 for both criteria.
+  for (const c of r.constraints) assert.ok(Math.abs(c - (10 / 60 - 0.1)) < 1e-12);
+  assert.equal(r.metrics.processedTrain, 10);
+  assert.equal(r.metrics.validated, true); // faithful default (Q15): validated anyway
+  assert.equal(r.metrics.processedValidation, 30);
+
+  const skipped = (await createExp1Objective({ ...TINY, validateStopped: 'skip' }).evaluate(SILENT, ctx(2))) as Result;
+  assert.equal(skipped.metrics.validated, false);
+  assert.equal(skipped.objective, 0);
+  assert.deepEqual(skipped.constraints, r.constraints);
+  assert.equal(skipped.metrics.spikeCounts.validation.inpt, 0); // nothing encoded or simulated
+});
+
+test('without early stopping: no constraints; failures follow Q18', async () => {
+  const none = createExp1Objective({ ...TINY, earlyStopping: false });
+  assert.equal(none.constraintCount, 0);
+  const r = (await none.evaluate(SILENT, ctx(3))) as Result;
+  assert.deepEqual(r.constraints, []);
+  assert.equal(r.metrics.stopped, false);
+  assert.equal(r.metrics.processedTrain, 60);
+
+  const bad = { ...GOOD, map_size: 0 };
+  const d = (await createExp1Objective(TINY).evaluate(bad, ctx(4))) as Result;
+  assert.equal(d.objective, 0);
+  assert.deepEqual(d.constraints, [0.9, 0.9]);
+  assert.equal(d.metrics.failed, true);
+  const f = (await createExp1Objective({ ...TINY, failure: 'faithful' }).evaluate(bad, ctx(4))) as Result;
+  assert.deepEqual(f.constraints, [100, 100]);
+  assert.throws(() => createExp1Objective({ ...TINY, failure: 'throw' }).evaluate(bad, ctx(4)));
+});
+
+test('registered as exp1-stdp-mnist and exp1-stdp-mnist-small, options validated', async () => {
+  const small = await resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist-small' });
+  assert.equal(small.name, 'exp1-stdp-mnist-small');
+  assert.equal(small.space.dimensionNames.length, 17);
+  const full = await resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist', options: { validateStopped: 'skip' } });
+  assert.equal(full.space.dimensionNames.length, 18);
+  await assert.rejects(resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist', options: { scale: 'huge' } }), /option scale/);
+  await assert.rejects(resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist-small', options: { scale: 'full' } }), /option scale/);
+});

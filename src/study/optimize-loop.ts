@@ -7,6 +7,7 @@ import type { Optimizer } from '../optimize/types.js';
 import type { ProposalInfo } from '../optimize/types.js';
 import type { ParamValue } from '../space/types.js';
 import { evaluateSafely, type TrialStatus } from './evaluate.js';
+import { trialSeed } from '../execute/dispatcher.js';
 import type { Direction, Objective } from './objective.js';
 
 export interface TrialRecord {
@@ -33,6 +34,8 @@ export interface OptimizationResult {
 export interface LoopOptions {
   budget: number;
   batchSize: number;
+  /** Study seed: each evaluation gets a context { trialId, seed, attempt } derived from it, as in studies. */
+  seed?: number;
   /** Called after each finished trial (progress display, persistence). */
   onTrial?: (trial: TrialRecord, all: TrialRecord[]) => void;
 }
@@ -49,7 +52,11 @@ export async function runOptimization(objective: Objective, optimizer: Optimizer
   let constraintCount: number | null = null;
   while (trials.length < options.budget) {
     const batch = optimizer.ask(Math.min(options.batchSize, options.budget - trials.length));
-    const outcomes = await Promise.all(batch.map((p) => evaluateSafely(objective, p.params, constraintCount)));
+    const outcomes = await Promise.all(
+      batch.map((p) =>
+        evaluateSafely(objective, p.params, constraintCount, { trialId: p.id, seed: trialSeed(options.seed ?? 0, p.id), attempt: 1 }),
+      ),
+    );
     const observations = batch.map((p, i) => {
       const o = outcomes[i];
       if (o.status === 'complete' && constraintCount === null) constraintCount = o.constraints!.length;

@@ -40,7 +40,8 @@ test('optimize runs a user module and writes every trial, in order, with the bes
   { name: 'lr', type: 'float', low: 1e-4, high: 1e-1, log: true },
 ];
 export const direction = 'minimize';
-export async function evaluate(p) {
+export async function evaluate(p, context) {
+  if (!Number.isInteger(context.seed) || !Number.isInteger(context.trialId)) throw new Error('no trial context');
   if (p.n === 7) throw new Error('n = 7 is unlucky');
   if (p.n === 8) return { objective: NaN };
   return { objective: (p.x0 - 1) ** 2 + p.n + (p.dec === 'vote' ? 0 : 3) + Math.abs(Math.log10(p.lr) + 2), constraints: [p.x0 - 4] };

@@ -68,6 +68,7 @@ async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   const result = await runOptimization(objective, optimizer, {
     budget: flags.budget,
     batchSize: flags.batch,
+    seed: flags.seed,
     onTrial: flags.quiet ? undefined : (t, all) => logTrial(t, all.length, flags.budget),
   });
   const seconds = (Date.now() - started) / 1000;

@@ -4,7 +4,8 @@ import { Rng } from '../../src/util/rng.js';
 import { inverseFromCholesky, choleskyInPlace } from '../../src/kernels/linalg.js';
 import { GaussianProcess, type GpHyperparameters } from '../../src/optimize/gp/gp.js';
 import { maternCrossKernel, maternKernelMatrix } from '../../src/optimize/gp/matern.js';
-import { drawMaternFeatures, fastCos, featureMatrix, featureWeightProduct } from '../../src/optimize/gp/rff.js';
+import { drawMaternFeatures, fastCos, featureMatrix } from '../../src/optimize/gp/rff.js';
+import { JS_GP_KERNELS } from '../../src/kernels/gp-kernels.js';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tol ${tol})`);
 
@@ -42,9 +43,9 @@ describe('random Fourier features', () => {
     }
   });
 
-  it('fused products equal Φ·W', () => {
+  it('the sampling kernel product equals Φ·W', () => {
     const d = 4;
-    const q = 3;
+    const q = 4; // the kernel's output width must be even
     const m = 5;
     const rng = new Rng(62);
     const F = 37; // odd, to exercise the remainders
@@ -52,7 +53,11 @@ describe('random Fourier features', () => {
     const x = new Float64Array(m * d).map(() => rng.random());
     const w = rng.fillNormal(new Float64Array(q * F));
     const phi = featureMatrix(ff, x, m);
-    const out = featureWeightProduct(ff, x, m, w, q);
+    // The kernel takes W as F×q (feature-major); w holds it sample-major.
+    const wT = new Float64Array(F * q);
+    for (let s = 0; s < q; s++) for (let f = 0; f < F; f++) wT[f * q + s] = w[s * F + f];
+    const out = new Float64Array(m * q);
+    JS_GP_KERNELS.gemm64(phi, F, wT, q, out, q, m, F, q, false);
     for (let i = 0; i < m; i++) {
       for (let s = 0; s < q; s++) {
         let e = 0;

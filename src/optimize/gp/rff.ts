@@ -9,9 +9,8 @@
  * frequencies sample the heavy-tailed spectral density. See bench/gp-timing.ts --quality.)
  *
  * The hot operation is Φ(X)·W for many points and a few weight vectors. Pathwise sampling runs it in the GP
- * kernels (src/kernels/gp-kernels.ts, see sampling.ts); {@link featureWeightProduct} and
- * {@link featureMatrix} here are the plain float64 reference versions (fused per pair of points: project,
- * cosine, contract, so the m×F feature matrix is never stored).
+ * kernels (src/kernels/gp-kernels.ts, see sampling.ts); {@link featureMatrix} here is the plain float64
+ * reference for tests and timing scripts.
  */
 import type { Rng } from '../../util/rng.js';
 
@@ -74,97 +73,6 @@ export function featureMatrix(ff: FourierFeatures, x: Float64Array, n: number, o
   return out;
 }
 
-/**
- * out[i·q + s] = φ(x_i)ᵀ w_s for m points and q weight vectors given sample-major (w_s = w[s·F … s·F + F)).
- * Points are processed two at a time: the projection shares each frequency load between both points, and
- * the contraction uses a 2-point × 4-sample register block (six loads feed eight multiply-adds).
- */
-export function featureWeightProduct(
-  ff: FourierFeatures,
-  x: Float64Array,
-  m: number,
-  w: Float64Array,
-  q: number,
-  out: Float64Array = new Float64Array(m * q),
-): Float64Array {
-  const F = ff.count;
-  const amp = ff.amplitude;
-  const z0 = new Float64Array(F);
-  const z1 = new Float64Array(F);
-  let i = 0;
-  for (; i + 1 < m; i += 2) {
-    projectPair(ff, x, i, z0, z1);
-    for (let j = 0; j < F; j++) {
-      z0[j] = fastCos(z0[j]);
-      z1[j] = fastCos(z1[j]);
-    }
-    const o0 = i * q;
-    const o1 = o0 + q;
-    let s = 0;
-    for (; s + 3 < q; s += 4) {
-      const wa = s * F;
-      const wb = wa + F;
-      const wc = wb + F;
-      const wd = wc + F;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let j = 0; j < F; j++) {
-        const c0 = z0[j];
-        const c1 = z1[j];
-        const u0 = w[wa + j];
-        const u1 = w[wb + j];
-        const u2 = w[wc + j];
-        const u3 = w[wd + j];
-        a0 += c0 * u0;
-        a1 += c0 * u1;
-        a2 += c0 * u2;
-        a3 += c0 * u3;
-        b0 += c1 * u0;
-        b1 += c1 * u1;
-        b2 += c1 * u2;
-        b3 += c1 * u3;
-      }
-      out[o0 + s] = amp * a0;
-      out[o0 + s + 1] = amp * a1;
-      out[o0 + s + 2] = amp * a2;
-      out[o0 + s + 3] = amp * a3;
-      out[o1 + s] = amp * b0;
-      out[o1 + s + 1] = amp * b1;
-      out[o1 + s + 2] = amp * b2;
-      out[o1 + s + 3] = amp * b3;
-    }
-    for (; s < q; s++) {
-      const wa = s * F;
-      let a0 = 0;
-      let b0 = 0;
-      for (let j = 0; j < F; j++) {
-        const u = w[wa + j];
-        a0 += z0[j] * u;
-        b0 += z1[j] * u;
-      }
-      out[o0 + s] = amp * a0;
-      out[o1 + s] = amp * b0;
-    }
-  }
-  if (i < m) {
-    project(ff, x, i, z0);
-    for (let j = 0; j < F; j++) z0[j] = fastCos(z0[j]);
-    for (let s = 0; s < q; s++) {
-      const wa = s * F;
-      let a = 0;
-      for (let j = 0; j < F; j++) a += z0[j] * w[wa + j];
-      out[i * q + s] = amp * a;
-    }
-  }
-  return out;
-}
-
 /** z = Ω x_i + b for point i of x, four input dimensions per pass over z. */
 function project(ff: FourierFeatures, x: Float64Array, i: number, z: Float64Array): void {
   const { d, count: F, omega, phase } = ff;
@@ -186,43 +94,5 @@ function project(ff: FourierFeatures, x: Float64Array, i: number, z: Float64Arra
     const xk = x[xi + k];
     const r = k * F;
     for (let j = 0; j < F; j++) z[j] += xk * omega[r + j];
-  }
-}
-
-/** z0 = Ω x_i + b and z1 = Ω x_{i+1} + b, three input dimensions per pass, each frequency loaded once. */
-function projectPair(ff: FourierFeatures, x: Float64Array, i: number, z0: Float64Array, z1: Float64Array): void {
-  const { d, count: F, omega, phase } = ff;
-  const xa = i * d;
-  const xb = xa + d;
-  z0.set(phase);
-  z1.set(phase);
-  let k = 0;
-  for (; k + 2 < d; k += 3) {
-    const a0 = x[xa + k];
-    const a1 = x[xa + k + 1];
-    const a2 = x[xa + k + 2];
-    const b0 = x[xb + k];
-    const b1 = x[xb + k + 1];
-    const b2 = x[xb + k + 2];
-    const r0 = k * F;
-    const r1 = r0 + F;
-    const r2 = r1 + F;
-    for (let j = 0; j < F; j++) {
-      const o0 = omega[r0 + j];
-      const o1 = omega[r1 + j];
-      const o2 = omega[r2 + j];
-      z0[j] += a0 * o0 + a1 * o1 + a2 * o2;
-      z1[j] += b0 * o0 + b1 * o1 + b2 * o2;
-    }
-  }
-  for (; k < d; k++) {
-    const a = x[xa + k];
-    const b = x[xb + k];
-    const r = k * F;
-    for (let j = 0; j < F; j++) {
-      const o = omega[r + j];
-      z0[j] += a * o;
-      z1[j] += b * o;
-    }
   }
 }

@@ -1,0 +1,391 @@
+/**
+ * Hot loops of the surrogate-gradient engine (`src/slayer/`), as plain TypeScript over Float32Array or Float64Array
+ * (float64 is the test mode that is compared with the PyTorch reference). The WebAssembly SIMD versions
+ * (`slayer-wasm.ts`) implement the same interface on float32 arrays of their {@link Arena}.
+ *
+ * Layout (docs/surrogate.md): activations `[p][t][c]` with `p = y·W + x` and channels padded to `cp = pad4(C)`;
+ * sparse spikes as CSR over rows `p·T + t` with one shared value; conv weights
+ * `w[((ky·kw + kx)·cin + ci)·coutp + co]` and their transpose `wt[((ky·kw + kx)·cout + co)·cinp + ci]`.
+ * Every kernel accumulates (`+=`) into its output unless it says it writes.
+ */
+
+/** Float storage of the engine: float32 (speed) or float64 (test mode). */
+export type Real = Float32Array | Float64Array;
+
+/** Shapes of one convolution (a dense layer is a convolution whose kernel covers its input map). */
+export interface ConvGeometry {
+  readonly cin: number;
+  readonly cout: number;
+  /** pad4(cin), pad4(cout). */
+  readonly cinp: number;
+  readonly coutp: number;
+  readonly hin: number;
+  readonly win: number;
+  readonly hout: number;
+  readonly wout: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly stride: number;
+  readonly pad: number;
+  readonly T: number;
+}
+
+/** Shapes of one per-channel sum pooling. */
+export interface PoolGeometry {
+  readonly c: number;
+  readonly cp: number;
+  readonly hin: number;
+  readonly win: number;
+  readonly hout: number;
+  readonly wout: number;
+  readonly k: number;
+  readonly stride: number;
+  readonly T: number;
+}
+
+/** Sparse spikes: the channels active in row `p·T + t` are `chan[rowPtr[r] .. rowPtr[r+1])`, each worth `value`. */
+export interface SpikeRows {
+  rowPtr: Int32Array;
+  chan: Int32Array;
+  value: number;
+  /**
+   * Per-entry values instead of `value` (the smooth-spike test mode only; TypeScript kernels only, the wasm
+   * kernels reject it).
+   */
+  vals?: Real | null;
+}
+
+/** ALIF parameters as multipliers: k_x = 1 − α_x. */
+export interface AlifConstants {
+  ku: number;
+  kv: number;
+  kth: number;
+  kr: number;
+  theta0: number;
+  step: number;
+}
+
+/** CUBA parameters; `theta` already includes the ε of the spec. */
+export interface CubaConstants {
+  ku: number;
+  kv: number;
+  theta: number;
+}
+
+export interface SlayerKernels {
+  readonly backend: 'wasm' | 'js';
+  /** z[(oy,ox,t), co] += value·w[(ky,kx,ci), co] for every input spike (event-driven convolution). */
+  convForward(g: ConvGeometry, x: SpikeRows, w: Real, z: Real): void;
+  /** gw[(ky,kx,ci), co] += value·gz[(oy,ox,t), co] for every input spike (weight gradient from active inputs only). */
+  convWeightGrad(g: ConvGeometry, x: SpikeRows, gz: Real, gw: Real): void;
+  /**
+   * gx[(y,x,t), ci] += Σ_{ky,kx,co} gz[(oy,ox,t), co]·wt[(ky,kx,co), ci] (dense input gradient), for the steps
+   * t0 ≤ t < t1 only (default all): the engine skips steps whose input is structurally silent or whose gradient is
+   * structurally zero.
+   */
+  convBackwardInput(g: ConvGeometry, gz: Real, wt: Real, gx: Real, t0?: number, t1?: number): void;
+  /** z[(oy,ox,t), c] += value for every input spike inside the window of (oy, ox). */
+  poolForward(g: PoolGeometry, x: SpikeRows, z: Real): void;
+  /** gx[(y,x,t), c] += Σ over windows containing (y, x) of gz[(oy,ox,t), c]. */
+  poolBackwardInput(g: PoolGeometry, gz: Real, gx: Real): void;
+  /**
+   * ALIF scan over t for P·cp neurons (float mode). Writes u, v, delta = v − (ϑ + r) and s ∈ {0, 1}.
+   */
+  alifForward(P: number, T: number, cp: number, z: Real, c: AlifConstants, u: Real, v: Real, delta: Real, s: Real): void;
+  /**
+   * CUBA scan (float mode); delta = v − θ before the reset, and v is the state carried to the next step (after the
+   * reset), which is what the voltage-decay gradient multiplies.
+   */
+  cubaForward(P: number, T: number, cp: number, z: Real, c: CubaConstants, u: Real, v: Real, delta: Real, s: Real): void;
+  /**
+   * Backward through surrogate and both integrators. Writes gz (gradient w.r.t. the synaptic input) and adds
+   * Σ_{t≥1} gz[t]·u[t−1] to acc[0] and Σ_{t≥1} gu[t]·v[t−1] to acc[1] (decay gradients up to the factor −1/4096).
+   */
+  neuronBackward(
+    P: number, T: number, cp: number, gs: Real, delta: Real, u: Real, v: Real,
+    ku: number, kv: number, surA: number, surTau: number, gz: Real, acc: Float64Array,
+  ): void;
+  /**
+   * Builds the CSR of the block output y[p, t, c] = keep[p,c]·s[p, t − shift[c], c] for c < C; writes rowPtr
+   * (length P·T + 1) and chan, returns the number of spikes. keep (0/1 per (p, c), stride cp) may be null.
+   */
+  emitSpikes(P: number, T: number, C: number, cp: number, s: Real, keep: Real | null, shift: Int32Array, rowPtr: Int32Array, chan: Int32Array): number;
+  /**
+   * Gradient through delay, shift and dropout: writes gs[p, t, c] = gy[p, t + shift[c], c]·keep·scale (0 past T),
+   * and adds Σ_{p,t} gy[t]·(y[t] − y[t+1]) (y = scale·keep·s[t − shift], y[T] = 0) to gradDelay[c].
+   */
+  spikeGradient(
+    P: number, T: number, C: number, cp: number, gy: Real, s: Real, keep: Real | null, shift: Int32Array, scale: number,
+    gs: Real, gradDelay: Float64Array,
+  ): void;
+}
+
+/** Smallest multiple of 4 that is ≥ n. */
+export function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** The plain TypeScript kernels (any float storage; arithmetic in float64, rounded on store). */
+export const JS_SLAYER_KERNELS: SlayerKernels = {
+  backend: 'js',
+
+  convForward(g, x, w, z) {
+    const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
+    const { rowPtr, chan, value } = x;
+    const vals = x.vals ?? null;
+    const rows = g.hin * win * T;
+    for (let r = 0; r < rows; r++) {
+      const a = rowPtr[r];
+      const b = rowPtr[r + 1];
+      if (a === b) continue;
+      const t = r % T;
+      const p = (r - t) / T;
+      const y = (p / win) | 0;
+      const xx = p - y * win;
+      for (let ky = 0; ky < kh; ky++) {
+        const ny = y + pad - ky;
+        if (ny < 0) break;
+        if (ny % stride !== 0) continue;
+        const oy = ny / stride;
+        if (oy >= hout) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const nx = xx + pad - kx;
+          if (nx < 0) break;
+          if (nx % stride !== 0) continue;
+          const ox = nx / stride;
+          if (ox >= wout) continue;
+          const zb = ((oy * wout + ox) * T + t) * coutp;
+          const wk = (ky * kw + kx) * cin;
+          for (let k = a; k < b; k++) {
+            const wb = (wk + chan[k]) * coutp;
+            const amp = vals ? vals[k] : value;
+            for (let co = 0; co < coutp; co++) z[zb + co] += amp * w[wb + co];
+          }
+        }
+      }
+    }
+  },
+
+  convWeightGrad(g, x, gz, gw) {
+    const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
+    const { rowPtr, chan, value } = x;
+    const vals = x.vals ?? null;
+    const rows = g.hin * win * T;
+    for (let r = 0; r < rows; r++) {
+      const a = rowPtr[r];
+      const b = rowPtr[r + 1];
+      if (a === b) continue;
+      const t = r % T;
+      const p = (r - t) / T;
+      const y = (p / win) | 0;
+      const xx = p - y * win;
+      for (let ky = 0; ky < kh; ky++) {
+        const ny = y + pad - ky;
+        if (ny < 0) break;
+        if (ny % stride !== 0) continue;
+        const oy = ny / stride;
+        if (oy >= hout) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const nx = xx + pad - kx;
+          if (nx < 0) break;
+          if (nx % stride !== 0) continue;
+          const ox = nx / stride;
+          if (ox >= wout) continue;
+          const zb = ((oy * wout + ox) * T + t) * coutp;
+          const wk = (ky * kw + kx) * cin;
+          for (let k = a; k < b; k++) {
+            const wb = (wk + chan[k]) * coutp;
+            const amp = vals ? vals[k] : value;
+            for (let co = 0; co < coutp; co++) gw[wb + co] += amp * gz[zb + co];
+          }
+        }
+      }
+    }
+  },
+
+  convBackwardInput(g, gz, wt, gx, t0 = 0, t1 = g.T) {
+    const { cout, cinp, coutp, hin, win, hout, wout, kh, kw, stride, pad, T } = g;
+    for (let oy = 0; oy < hout; oy++) {
+      for (let ox = 0; ox < wout; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * stride - pad + ky;
+          if (y < 0 || y >= hin) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const x = ox * stride - pad + kx;
+            if (x < 0 || x >= win) continue;
+            const wk = (ky * kw + kx) * cout;
+            for (let t = t0; t < t1; t++) {
+              const zb = ((oy * wout + ox) * T + t) * coutp;
+              const xb = ((y * win + x) * T + t) * cinp;
+              for (let co = 0; co < cout; co++) {
+                const gv = gz[zb + co];
+                if (gv === 0) continue;
+                const wb = (wk + co) * cinp;
+                for (let ci = 0; ci < cinp; ci++) gx[xb + ci] += gv * wt[wb + ci];
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+
+  poolForward(g, x, z) {
+    const { cp, win, hout, wout, k, stride, T } = g;
+    const { rowPtr, chan, value } = x;
+    const vals = x.vals ?? null;
+    const rows = g.hin * win * T;
+    for (let r = 0; r < rows; r++) {
+      const a = rowPtr[r];
+      const b = rowPtr[r + 1];
+      if (a === b) continue;
+      const t = r % T;
+      const p = (r - t) / T;
+      const y = (p / win) | 0;
+      const xx = p - y * win;
+      // Windows containing y: oy·s ≤ y < oy·s + k.
+      const oy0 = Math.max(0, Math.ceil((y - k + 1) / stride));
+      const oy1 = Math.min(hout - 1, Math.floor(y / stride));
+      const ox0 = Math.max(0, Math.ceil((xx - k + 1) / stride));
+      const ox1 = Math.min(wout - 1, Math.floor(xx / stride));
+      for (let oy = oy0; oy <= oy1; oy++) {
+        for (let ox = ox0; ox <= ox1; ox++) {
+          const zb = ((oy * wout + ox) * T + t) * cp;
+          for (let j = a; j < b; j++) z[zb + chan[j]] += vals ? vals[j] : value;
+        }
+      }
+    }
+  },
+
+  poolBackwardInput(g, gz, gx) {
+    const { cp, win, hout, wout, k, stride, T } = g;
+    for (let oy = 0; oy < hout; oy++) {
+      for (let ox = 0; ox < wout; ox++) {
+        for (let ky = 0; ky < k; ky++) {
+          for (let kx = 0; kx < k; kx++) {
+            const y = oy * stride + ky;
+            const x = ox * stride + kx;
+            const zb = (oy * wout + ox) * T * cp;
+            const xb = (y * win + x) * T * cp;
+            for (let i = 0; i < T * cp; i++) gx[xb + i] += gz[zb + i];
+          }
+        }
+      }
+    }
+  },
+
+  alifForward(P, T, cp, z, c, u, v, delta, s) {
+    const { ku, kv, kth, kr, theta0, step } = c;
+    for (let p = 0; p < P; p++) {
+      for (let ch = 0; ch < cp; ch++) {
+        let U = 0;
+        let V = 0;
+        let R = 0;
+        let TH = theta0;
+        for (let t = 0; t < T; t++) {
+          const i = (p * T + t) * cp + ch;
+          U = ku * U + z[i];
+          V = kv * V + U;
+          R = kr * R;
+          TH = kth * (TH - theta0) + theta0;
+          const d = V - (TH + R);
+          u[i] = U;
+          v[i] = V;
+          delta[i] = d;
+          if (V >= TH + R) {
+            s[i] = 1;
+            R += 2 * TH;
+            TH += step;
+          } else {
+            s[i] = 0;
+          }
+        }
+      }
+    }
+  },
+
+  cubaForward(P, T, cp, z, c, u, v, delta, s) {
+    const { ku, kv, theta } = c;
+    for (let p = 0; p < P; p++) {
+      for (let ch = 0; ch < cp; ch++) {
+        let U = 0;
+        let V = 0;
+        for (let t = 0; t < T; t++) {
+          const i = (p * T + t) * cp + ch;
+          U = ku * U + z[i];
+          V = kv * V + U;
+          u[i] = U;
+          delta[i] = V - theta;
+          if (V >= theta) {
+            s[i] = 1;
+            V = 0;
+          } else {
+            s[i] = 0;
+          }
+          v[i] = V;
+        }
+      }
+    }
+  },
+
+  neuronBackward(P, T, cp, gs, delta, u, v, ku, kv, surA, surTau, gz, acc) {
+    let accU = 0;
+    let accV = 0;
+    for (let p = 0; p < P; p++) {
+      for (let ch = 0; ch < cp; ch++) {
+        let gU = 0;
+        let gZ = 0;
+        for (let t = T - 1; t >= 0; t--) {
+          const i = (p * T + t) * cp + ch;
+          const gV = gs[i] * surA * Math.exp(-Math.abs(delta[i]) / surTau);
+          gU = kv * gU + gV;
+          gZ = ku * gZ + gU;
+          gz[i] = gZ;
+          if (t > 0) {
+            accV += gU * v[i - cp];
+            accU += gZ * u[i - cp];
+          }
+        }
+      }
+    }
+    acc[0] += accU;
+    acc[1] += accV;
+  },
+
+  emitSpikes(P, T, C, cp, s, keep, shift, rowPtr, chan) {
+    let n = 0;
+    for (let p = 0; p < P; p++) {
+      for (let t = 0; t < T; t++) {
+        rowPtr[p * T + t] = n;
+        for (let c = 0; c < C; c++) {
+          const tt = t - shift[c];
+          if (tt < 0) continue;
+          if (s[(p * T + tt) * cp + c] !== 0 && (keep === null || keep[p * cp + c] !== 0)) chan[n++] = c;
+        }
+      }
+    }
+    rowPtr[P * T] = n;
+    return n;
+  },
+
+  spikeGradient(P, T, C, cp, gy, s, keep, shift, scale, gs, gradDelay) {
+    for (let p = 0; p < P; p++) {
+      for (let c = 0; c < cp; c++) {
+        const sh = c < C ? shift[c] : 0;
+        const m = c >= C ? 0 : keep === null ? scale : keep[p * cp + c] * scale;
+        let dsum = 0;
+        for (let t = 0; t < T; t++) {
+          const i = (p * T + t) * cp + c;
+          const src = t + sh;
+          gs[i] = src < T && m !== 0 ? gy[(p * T + src) * cp + c] * m : 0;
+          if (m !== 0) {
+            const yt = t - sh >= 0 ? m * s[(p * T + t - sh) * cp + c] : 0;
+            const yn = t + 1 < T && t + 1 - sh >= 0 ? m * s[(p * T + t + 1 - sh) * cp + c] : 0;
+            dsum += gy[i] * (yt - yn);
+          }
+        }
+        if (c < C) gradDelay[c] += dsum;
+      }
+    }
+  },
+};

@@ -48,4 +48,11 @@ export { readNpy, parseNpy, encodeNpy, type NpyArray } from './dvs/npy.js';
 export { denoise, toFrame, binarize, toBinaryTrains, timeBins, preprocess, PAPER_PREPROCESSING, type Binning, type PreprocessOptions } from './dvs/transforms.js';
 export { FrameCache, defaultCacheDir, encodeTrains, decodeTrains } from './dvs/cache.js';
 export { writeSyntheticGestureDataset, synthesizeGesture, userStyle, jitterStyle, type SyntheticOptions } from './dvs/synthetic.js';
+export {
+  SyntheticGestureDataset,
+  openSyntheticDvsGesture,
+  GESTURE_SPLIT_SIZES,
+  type SyntheticGestureDatasetOptions,
+  type SyntheticGestureSplits,
+} from './dvs/synthetic-dataset.js';
 export { DVS128, type DvsEvents, type DvsSample, type SensorSize } from './dvs/events.js';

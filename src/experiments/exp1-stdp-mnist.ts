@@ -103,7 +103,11 @@ export interface Exp1Options {
   dataSeed: number;
   /** false: no early stopping and no constraints (the "without" arm); else rule overrides. */
   earlyStopping: false | Partial<EarlyStoppingConfig>;
-  /** Q15: validate stopped networks fully (faithful) or skip it (objective 0 and metrics.validated false). */
+  /**
+   * Q15: validate stopped networks fully (faithful) or skip it: the objective is then not measured (`objective:
+   * null`, metrics.validated false), so the optimizer's objective model ignores the point and its constraint
+   * models learn from it (docs/optimizer.md, "Unmeasured objectives").
+   */
   validateStopped: 'full' | 'skip';
   /** Q18: how a failed evaluation is scored; 'throw' lets the exception through (the trial is then failed). */
   failure: FailureConvention | 'throw';
@@ -277,7 +281,7 @@ function evaluateExp1(
   data: Exp1Data,
   params: Record<string, unknown>,
   seed: number,
-): { objective: number; constraints: number[]; metrics: Exp1Metrics } {
+): { objective: number | null; constraints: number[]; metrics: Exp1Metrics } {
   const hp = {} as Exp1Hyperparameters;
   for (const k of HP_NAMES) {
     const v = Number(params[k]);
@@ -339,7 +343,7 @@ function evaluateExp1(
     nValidation: data.validation.size,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : 0, constraints: es?.constraints() ?? [], metrics };
+  return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics };
 }
 
 /** `ds`, except that once `skip()` is true its samples are empty trains (nothing encoded). */

@@ -48,7 +48,11 @@ export interface Observation {
   id: number;
   /** Unit-cube coordinates of the evaluated point (the proposal's u). */
   u: Float64Array;
-  /** Objective value in the MAXIMISE convention; null when the evaluation failed. */
+  /**
+   * Objective value in the MAXIMISE convention; null when the evaluation failed, or, next to finite constraint
+   * values, when the objective was not measured (spec Q15: SCBO then trains only its constraint models on the
+   * point and never takes it as the best feasible point; NaN is read the same way).
+   */
   objective: number | null;
   /** Constraint values (feasible when all <= 0); empty for unconstrained problems; null when failed. */
   constraints: number[] | null;

@@ -24,7 +24,7 @@ export function trialView(t: TrialPoint, rank: number): TrialRowView {
   return {
     rank,
     id: t.id,
-    objective: t.state === 'failed' ? 'failed' : formatValue(t.objective),
+    objective: t.state === 'failed' ? 'failed' : t.objective === null ? 'not measured' : formatValue(t.objective),
     state: t.state,
     constraints: t.constraints === null ? '-' : t.constraints.map((c) => formatValue(c)).join(', '),
     seconds: t.seconds === null ? '-' : formatSeconds(t.seconds),
@@ -43,6 +43,8 @@ export function bestTrials(data: StudyData, limit = 10): TrialRowView[] {
 export function studySettings(data: StudyData): [string, string][] {
   const s = data.study;
   const c = (s.config ?? {}) as {
+    scale?: string | null;
+    notes?: string[];
     objective?: { name?: string; module?: string; kind?: string };
     optimizer?: { name?: string; preset?: string; batchSize?: number; initialSize?: number };
     budget?: { evaluations?: number | null; wallSeconds?: number | null; workerHours?: number | null };
@@ -61,6 +63,8 @@ export function studySettings(data: StudyData): [string, string][] {
     ['budget', budget.length > 0 ? budget.join(', ') : '-'],
     ['execution', [c.execution?.mode, c.execution?.workers !== undefined ? `${c.execution.workers} workers` : null].filter(Boolean).join(', ')],
     ['seed', String(s.seed)],
+    ...(c.scale ? [['scale', c.scale] as [string, string]] : []),
+    ...(c.notes ?? []).map((n): [string, string] => ['note', n]),
     ['created', s.createdAt],
     ['finished', s.finishedAt ?? 'not finished'],
     ['trials', Object.entries(data.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'],

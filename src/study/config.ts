@@ -17,7 +17,12 @@
  *   trialTimeout: 30m
  *   maxAttempts: 3
  * storage: { path: ./studies/ackley } # default: studies/NAME in the current folder
+ * scales:                           # optional named overrides, chosen with `spikeopt run FILE --scale NAME`
+ *   small: { budget: { evaluations: 20 }, objective: { options: { scale: small } } }
  * ```
+ *
+ * A scale is deep-merged into the rest of the file before validation (mappings merge key by key, recursively;
+ * lists and scalars replace), and its name is stored with the study. Without a scale, `scales` is ignored.
  */
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -34,6 +39,10 @@ import { durationSchema } from './duration.js';
 /** A configuration as stored and used: paths absolute, durations in seconds, defaults filled in. */
 export interface StudyConfig {
   name: string;
+  /** The entry of the file's `scales` map merged into this config (`--scale NAME`), or null for none. */
+  scale?: string | null;
+  /** What the objective says every output must say (its `notes`, e.g. synthetic data), fixed at creation. */
+  notes?: string[];
   seed: number;
   objective: ObjectiveRef;
   /** The search space as written (a list or map of parameters), or null for the objective's own space. */
@@ -172,10 +181,14 @@ function describeIssue(source: string, error: z.ZodError): string {
 /**
  * Validates and normalises a parsed config.
  * @param baseDir folder that relative paths in the config are relative to.
+ * @param scale an entry of the config's `scales` map to merge in first (see {@link applyScale}), or null.
  * @throws UserError (one sentence) for the first mistake.
  */
-export function parseStudyConfig(data: unknown, source: string, baseDir: string): StudyConfig {
-  const parsed = fileSchema.safeParse(data);
+export function parseStudyConfig(data: unknown, source: string, baseDir: string, scale: string | null = null): StudyConfig {
+  const merged = applyScale(data, source, scale);
+  // Mistakes in a scaled config may come from the scale's override: say which scale was merged.
+  if (scale !== null) source = `${source} (scale ${scale})`;
+  const parsed = fileSchema.safeParse(merged);
   if (!parsed.success) throw new UserError(describeIssue(source, parsed.error));
   const c = parsed.data;
   const at = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
@@ -231,6 +244,7 @@ export function parseStudyConfig(data: unknown, source: string, baseDir: string)
 
   return {
     name: c.name,
+    scale,
     seed: c.seed,
     objective,
     space,
@@ -268,8 +282,54 @@ export function parseStudyConfig(data: unknown, source: string, baseDir: string)
   };
 }
 
-/** Reads a study YAML (or JSON) file. */
-export function loadStudyConfig(file: string): { config: StudyConfig; source: string } {
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * `base` with `override` merged in: mappings merge key by key (recursively), anything else in `override` (a list,
+ * a scalar, null) replaces what `base` had. Neither argument is modified.
+ */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isMapping(base) || !isMapping(override)) return structuredClone(override);
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(override)) out[k] = k in out ? deepMerge(out[k], v) : structuredClone(v);
+  return out;
+}
+
+/** The names of a config's `scales` map (empty when it has none). */
+export function scaleNames(data: unknown): string[] {
+  return isMapping(data) && isMapping(data.scales) ? Object.keys(data.scales) : [];
+}
+
+/**
+ * A parsed config file without its `scales` map, with the named scale merged in (see the module comment).
+ * @throws UserError for a malformed `scales` map or an unknown scale name (listing the available ones).
+ */
+export function applyScale(data: unknown, source: string, scale: string | null): unknown {
+  if (!isMapping(data)) return data;
+  const { scales, ...rest } = data;
+  if (scales !== undefined) {
+    if (!isMapping(scales)) throw new UserError(`Study config ${source}: scales: must be a mapping from scale names to overrides.`);
+    for (const [name, override] of Object.entries(scales)) {
+      if (!isMapping(override)) throw new UserError(`Study config ${source}: scales.${name}: must be a mapping (fields of the config to override).`);
+      if ('scales' in override) throw new UserError(`Study config ${source}: scales.${name}: a scale cannot contain scales.`);
+    }
+  }
+  if (scale === null) return rest;
+  const available = scales === undefined ? [] : Object.keys(scales as Record<string, unknown>);
+  if (!available.includes(scale)) {
+    const list = available.length === 0 ? 'it defines no scales' : `available: ${available.join(', ')}`;
+    throw new UserError(`Study config ${source} has no scale '${scale}' (${list}).`);
+  }
+  return deepMerge(rest, (scales as Record<string, unknown>)[scale]);
+}
+
+/**
+ * Reads a study YAML (or JSON) file.
+ * @param scale an entry of the file's `scales` map to merge in (`--scale NAME`), or null.
+ */
+export function loadStudyConfig(file: string, scale: string | null = null): { config: StudyConfig; source: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -286,5 +346,5 @@ export function loadStudyConfig(file: string): { config: StudyConfig; source: st
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`Study config ${file} must be a YAML mapping with at least name, objective and budget.`);
   }
-  return { config: parseStudyConfig(data, file, dirname(resolve(file))), source: text };
+  return { config: parseStudyConfig(data, file, dirname(resolve(file)), scale), source: text };
 }

@@ -51,13 +51,14 @@ export async function createStudy(config: StudyConfig, configSource: string | nu
   const space = studySpace(config, objective, source);
   const fixed: StudyConfig = {
     ...config,
+    ...(objective.notes && objective.notes.length > 0 ? { notes: [...objective.notes] } : {}),
     optimizer: {
       ...config.optimizer,
       initialSize: config.optimizer.initialSize ?? Math.max(2 * space.dimension, config.optimizer.batchSize),
       constraintCount: objective.constraintCount ?? null,
     },
   };
-  return StudyStore.create(
+  const store = StudyStore.create(
     path,
     {
       id: `${config.name}-${randomBytes(4).toString('hex')}`,
@@ -73,4 +74,6 @@ export async function createStudy(config: StudyConfig, configSource: string | nu
     },
     config.storage.synchronous,
   );
+  for (const note of fixed.notes ?? []) store.addEvent('objective', note);
+  return store;
 }

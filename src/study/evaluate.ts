@@ -9,7 +9,7 @@ export type TrialStatus = 'complete' | 'failed';
 
 export interface TrialOutcome {
   status: TrialStatus;
-  /** Objective in the user's direction; null when failed. */
+  /** Objective in the user's direction; null when failed, or when complete but not measured (constraints only). */
   objective: number | null;
   constraints: number[] | null;
   feasible: boolean;
@@ -46,11 +46,14 @@ export async function evaluateSafely(
   }
   const value = typeof raw === 'number' ? raw : raw?.objective;
   const constraints = typeof raw === 'number' ? [] : (raw?.constraints ?? []);
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return failed(`evaluate returned a non-finite objective (${String(value)})`);
-  }
   if (!Array.isArray(constraints) || !constraints.every((c) => typeof c === 'number' && Number.isFinite(c))) {
     return failed(`evaluate returned constraints that are not finite numbers (${JSON.stringify(constraints)})`);
+  }
+  // null: not measured (spec Q15), which only makes sense next to measured constraints.
+  const unmeasured = value === null && typeof raw === 'object' && constraints.length > 0;
+  if (!unmeasured && (typeof value !== 'number' || !Number.isFinite(value))) {
+    const why = value === null ? ' (an objective may be null, i.e. not measured, only next to constraint values)' : '';
+    return failed(`evaluate returned a non-finite objective (${String(value)})${why}`);
   }
   if (constraintCount !== null && constraints.length !== constraintCount) {
     return failed(`evaluate returned ${constraints.length} constraint values, expected ${constraintCount} as before`);
@@ -69,7 +72,7 @@ export async function evaluateSafely(
   }
   return {
     status: 'complete',
-    objective: value,
+    objective: unmeasured ? null : (value as number),
     constraints: [...constraints],
     feasible: constraints.every((c) => c <= 0),
     ...(metrics === undefined ? {} : { metrics }),

@@ -17,8 +17,12 @@ export type Direction = 'minimize' | 'maximize';
  * further measurements as `metrics` (JSON-like values). Metrics with these names are also stored in their own
  * columns: `stopped` (boolean: training was cut short by early stopping; the trial is then 'stopped-early'),
  * `stoppedAt` (where it stopped), `trainSeconds`, `validationSeconds`, `spikeCounts` (per layer).
+ *
+ * `objective: null` with at least one constraint value means "not measured" (spec Q15: a stopped network that was
+ * not validated): the trial completes with no objective, its constraints train the optimizer's constraint models
+ * and it never counts as the best trial.
  */
-export type EvaluateResult = number | { objective: number; constraints?: number[]; metrics?: Record<string, unknown> };
+export type EvaluateResult = number | { objective: number | null; constraints?: number[]; metrics?: Record<string, unknown> };
 
 /** What an evaluation is told about itself besides the parameters. */
 export interface TrialContext {
@@ -35,6 +39,11 @@ export interface Objective {
   direction: Direction;
   /** Number of constraint values evaluate() returns, when known in advance. */
   constraintCount?: number;
+  /**
+   * Things every output of this objective must say (e.g. that it runs on synthetic data): printed when a study is
+   * created and stored with the study as events.
+   */
+  notes?: string[];
   evaluate(params: Record<string, unknown>, context?: TrialContext): EvaluateResult | Promise<EvaluateResult>;
 }
 

@@ -16,7 +16,8 @@ export function formatValue(v: number | null): string {
 function describeTrial(t: TrialRow): string {
   if (t.state === 'failed') return `failed (${t.error ?? 'no reason'})`;
   const feasible = t.feasible ? 'feasible' : 'infeasible';
-  return `${t.state === 'stopped-early' ? 'stopped early' : 'complete'} ${formatValue(t.objective)} ${feasible}`;
+  const value = t.objective === null ? 'objective not measured' : formatValue(t.objective);
+  return `${t.state === 'stopped-early' ? 'stopped early' : 'complete'} ${value} ${feasible}`;
 }
 
 /**

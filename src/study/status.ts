@@ -16,6 +16,10 @@ export interface StudyStatus {
   mode: 'local' | 'distributed';
   optimizer: string;
   seed: number;
+  /** The config's scale the study was run with (`spikeopt run FILE --scale NAME`), or null. */
+  scale: string | null;
+  /** The objective's notes stored with the study (e.g. that it runs on synthetic data). */
+  notes: string[];
   /** running: a master holds it now; finished: budget spent and nothing in flight; stopped: neither. */
   state: 'running' | 'finished' | 'stopped';
   master: { pid: number; host: string; lastSeenSecondsAgo: number; alive: boolean | null } | null;
@@ -52,6 +56,8 @@ export function studyStatus(store: StudyStore, now = Date.now()): StudyStatus {
     mode: config.execution.mode,
     optimizer: `${config.optimizer.name}${config.optimizer.name === 'scbo' ? ` (${config.optimizer.preset})` : ''}`,
     seed: study.seed,
+    scale: config.scale ?? null,
+    notes: config.notes ?? [],
     state: running ? 'running' : study.finishedAt ? 'finished' : 'stopped',
     master,
     counts: store.countsByState(),

@@ -133,3 +133,56 @@ test('a restart keeps earlier data, queues a new design and resets L', () => {
   assert.equal(restarted!.info.trustRegionLength, 0.8);
   assert.ok(opt.state().dataCount > 4, 'data from before the restart is kept');
 });
+
+test('unmeasured objectives (Q15): constraint GPs learn from them, the objective GP and the incumbent never do', () => {
+  // Constrained Gramacy where every infeasible point's objective is "not measured" (a stopped network with
+  // validateStopped: skip): objective null (or NaN) next to its constraint values.
+  const evaluate = (p: Proposal): Observation => {
+    const r = gramacy.evaluate(p.params);
+    const feasible = r.constraints!.every((c) => c <= 0);
+    const objective = feasible ? -r.objective : p.id % 2 === 0 ? null : NaN;
+    return { id: p.id, u: p.u, objective, constraints: r.constraints! };
+  };
+  const opt = new Scbo(gramacySpace, { seed: 5, batchSize: 2, initialSize: 6 });
+  const told: Observation[] = [];
+  while (told.length < 30) {
+    const batch = opt.ask(2);
+    assert.equal(batch.length, 2, 'still proposes');
+    const obs = batch.map(evaluate);
+    told.push(...obs);
+    opt.tell(obs);
+    const s = opt.state();
+    const tr = s.trustRegion;
+    if (tr && Number.isFinite(tr.best)) {
+      // The incumbent's objective is always one that was measured on a feasible point.
+      const measured = told.filter((o) => o.objective !== null && Number.isFinite(o.objective) && o.constraints!.every((c) => c <= 0));
+      assert.ok(measured.some((o) => o.objective === tr.best && o.constraints!.every((c, j) => c === tr.bestConstraints[j])), 'incumbent measured');
+    }
+  }
+  const unmeasured = told.filter((o) => o.objective === null || Number.isNaN(o.objective));
+  assert.ok(unmeasured.length > 0 && unmeasured.length < told.length, `scenario: ${unmeasured.length} unmeasured of ${told.length}`);
+  opt.ask(2);
+  const model = opt.state().lastModel!;
+  assert.equal(model.trainingPoints, 30, 'constraint GPs saw every point');
+  assert.ok(model.objective !== null);
+  assert.equal(model.objectivePoints, 30 - unmeasured.length, 'the objective GP saw only measured objectives');
+  assert.ok(opt.state().trustRegion!.bestConstraints.every((c) => c <= 0), 'a feasible measured incumbent');
+  assert.ok(told.slice(6).some((o) => o.objective !== null && !Number.isNaN(o.objective)), 'SCBO found feasible points');
+});
+
+test('only unmeasured objectives so far: the constraint GPs alone choose, heading for feasibility', () => {
+  // Every result so far infeasible and unmeasured: no objective GP can be fitted, yet SCBO proposes (not random).
+  const opt = new Scbo(gramacySpace, { seed: 6, batchSize: 2, initialSize: 4, constraintCount: 2 });
+  const first = opt.ask(4);
+  opt.tell(first.map((p) => ({ id: p.id, u: p.u, objective: null, constraints: [1 + (p.params.x0 as number), 0.5] })));
+  const next = opt.ask(2);
+  assert.deepEqual(next.map((p) => p.info.phase), ['scbo', 'scbo']);
+  assert.equal(opt.state().lastModel!.objective, null, 'no objective model');
+  assert.equal(opt.state().lastModel!.objectivePoints, 0);
+  assert.equal(opt.state().lastModel!.trainingPoints, 4);
+  // Without constraints a null objective measures nothing: it is a failed point.
+  const plain = new Scbo(gramacySpace, { seed: 7, batchSize: 2, initialSize: 2, constraintCount: 0 });
+  const b = plain.ask(2);
+  plain.tell(b.map((p) => ({ id: p.id, u: p.u, objective: null, constraints: [] })));
+  assert.deepEqual(plain.ask(2).map((p) => p.info.phase), ['add-init', 'add-init']);
+});

@@ -131,3 +131,27 @@ test('point order: feasible beats infeasible, then objective, then violation', (
   assert.ok(!isBetter({ objective: null, constraints: null }, { objective: 1, constraints: [1] }), '!isBetter({ objective: null, constraints: null }, { objective: 1, constraints: [1] })');
   assert.ok(isBetter({ objective: 1, constraints: [1] }, null), 'isBetter({ objective: 1, constraints: [1] }, null)');
 });
+
+test('unmeasured objectives (Q15): ranked as infeasible by violation, never above a feasible measured point', () => {
+  const unmeasured = (...c: number[]) => ({ objective: null, constraints: c });
+  // A feasible point with a measured objective beats any unmeasured one, even one with feasible constraints.
+  assert.ok(isBetter({ objective: -100, constraints: [0] }, unmeasured(-1)));
+  assert.ok(!isBetter(unmeasured(-1), { objective: -100, constraints: [0] }));
+  // Among infeasible points, the violation decides, measured or not; failed points rank last.
+  assert.ok(isBetter(unmeasured(0.1), { objective: 5, constraints: [0.3] }));
+  assert.ok(isBetter(unmeasured(0.1), { objective: null, constraints: null }));
+  assert.ok(!isBetter({ objective: null, constraints: null }, unmeasured(5)));
+  assert.ok(isBetter(unmeasured(0.2), null));
+
+  // A chunk of unmeasured points is an infeasible chunk: a success only when it lowers the violation.
+  const tr = region();
+  assert.equal(tr.update([unmeasured(0.5)]), true, 'first violation from +inf');
+  assert.equal(tr.best, -Infinity, 'no objective taken from an unmeasured point');
+  assert.deepEqual(tr.bestConstraints, [0.5]);
+  assert.equal(tr.update([unmeasured(0.7)]), false);
+  assert.equal(tr.update([unmeasured(0.2)]), true);
+  assert.equal(tr.update([feasible(0.3), unmeasured(-1)]), true, 'the first feasible measured point replaces it');
+  assert.equal(tr.best, 0.3);
+  assert.equal(tr.update([unmeasured(-5), unmeasured(0.1)]), false, 'unmeasured points never improve a feasible incumbent');
+  assert.equal(tr.best, 0.3);
+});

@@ -127,3 +127,37 @@ test('JSON export holds the study, every trial, attempts and the journal', () =>
   assert.deepEqual(doc.counts, { queued: 1, running: 0, complete: 1, 'stopped-early': 1, failed: 1 });
   store.close();
 });
+
+test('an unmeasured objective (Q15) is stored as NULL, read back as null, exported empty and never the best', async () => {
+  const { toObservation } = await import('../../src/execute/observations.js');
+  const { bestTrial } = await import('../../src/study/runner.js');
+  const store = sampleStudy();
+  const by = { attempt: 1, workerId: 'w', host: 'h', startedAt: '2025-03-01T10:00:06.000Z', finishedAt: '2025-03-01T10:00:07.000Z' };
+  store.beginAttempt(3);
+  store.recordResult(3, { status: 'complete', objective: null, constraints: [0.2, -0.1], feasible: false, metrics: { stopped: true, validated: false }, error: null, seconds: 1 }, by);
+  const t = store.trial(3)!;
+  assert.equal(t.state, 'stopped-early');
+  assert.equal(t.objective, null);
+  assert.deepEqual(t.constraints, [0.2, -0.1]);
+  assert.equal(t.feasible, false);
+  // The optimizer gets its constraints without an objective; a failed trial gets neither.
+  const obs = toObservation(t, 'maximize');
+  assert.equal(obs.objective, null);
+  assert.deepEqual(obs.constraints, [0.2, -0.1]);
+  assert.deepEqual([toObservation(store.trial(2)!, 'maximize').objective, toObservation(store.trial(2)!, 'maximize').constraints], [null, null]);
+  assert.equal(bestTrial(store)?.id, 1);
+  const records = (text: string) => {
+    const [head, ...rest] = parseCsvLine(text);
+    return rest.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+  };
+  const csv = records(exportStudy(store, 'csv'));
+  const row = csv.find((r) => r.id === '3')!;
+  assert.equal(row.objective, '');
+  assert.equal(row.constraint_0, '0.2');
+  assert.equal(row.state, 'stopped-early');
+  const ref = records(exportStudy(store, 'reference-csv'));
+  assert.equal(ref.find((r) => r.validated === 'False')!.objective, 'None');
+  const json = JSON.parse(exportStudy(store, 'json')) as { trials: { id: number; objective: number | null }[] };
+  assert.equal(json.trials.find((x) => x.id === 3)!.objective, null);
+  store.close();
+});

@@ -96,3 +96,39 @@ test('run, status, export and resume a small local study from the command line',
   assert.equal(more.code, 0, more.err);
   assert.match(more.out, /Study small finished: 14 trials: 14 complete/);
 });
+
+test('run --scale merges the scale, prints it and stores it; resume and status use it', async () => {
+  const file = join(dir, 'scaled.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      name: 'scaled',
+      seed: 2,
+      objective: 'gramacy',
+      optimizer: { name: 'random', batchSize: 2, initialSize: 2 },
+      budget: { evaluations: 50 },
+      execution: { workers: 1 },
+      storage: { path: 'studies/scaled' },
+      scales: { small: { name: 'scaled-small', budget: { evaluations: 4 }, storage: { path: 'studies/scaled-small' } } },
+    }),
+  );
+  const unknown = await cli('run', file, '--scale', 'tiny');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /^spikeopt: Study config .*scaled\.yaml has no scale 'tiny' \(available: small\)\.$/);
+  const run = await cli('run', file, '--scale', 'small');
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.out, /^Study scaled-small created in .*\(local, random, scale small\)\./);
+  assert.match(run.out, /Study scaled-small finished: 4 trials: 4 complete/);
+  const status = await cli('status', file, '--json');
+  assert.equal(status.code, 2, 'without --scale the file names the full-scale study, which does not exist');
+  const studyDir = join(dir, 'studies', 'scaled-small');
+  const text = await cli('status', studyDir);
+  assert.match(text.out, /^Study scaled-small \(scaled-small-[0-9a-f]{8}\): local, random, seed 2, scale small/);
+  const more = await cli('resume', file, '--scale', 'small', '--evaluations', '6');
+  assert.equal(more.code, 0, more.err);
+  assert.match(more.out, /^Study scaled-small, scale small \(as stored with the study\)\./);
+  assert.match(more.out, /Study scaled-small finished: 6 trials: 6 complete/);
+  const wrong = await cli('resume', studyDir, '--scale', 'small');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /--scale only helps find a study from its YAML config/);
+});

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadStudyConfig, parseStudyConfig } from '../../src/study/config.js';
+import { parse as parseYaml } from 'yaml';
+import { deepMerge, loadStudyConfig, parseStudyConfig, scaleNames } from '../../src/study/config.js';
 import { createStudy, studySpace } from '../../src/study/create.js';
 import { parseDuration } from '../../src/study/duration.js';
 import { resolveObjective } from '../../src/study/registry.js';
@@ -117,5 +118,90 @@ test('every example config parses', () => {
   for (const f of files) {
     const { config } = loadStudyConfig(join(examples, f));
     assert.equal(typeof config.name, 'string', f);
+  }
+});
+
+test('scales: --scale NAME deep-merges scales.NAME (mappings merge, lists and values replace), stored with the study', async () => {
+  const file = join(dir, 'scaled.yaml');
+  writeFileSync(
+    file,
+    [
+      'name: scaled',
+      'objective: { name: busy, options: { repeat: 1000 } }',
+      'optimizer: { batchSize: 8, initialSize: 16, settings: { candidates: 3000, failureTolerance: 2 } }',
+      'budget: { evaluations: 800, wallTime: 10h }',
+      'space: [{ name: x0, type: float, low: 0, high: 1 }]',
+      'storage: { path: studies/scaled }',
+      'scales:',
+      '  small:',
+      '    name: scaled-small',
+      '    objective: { options: { repeat: 10 } }',
+      '    optimizer: { batchSize: 2, settings: { candidates: 500 } }',
+      '    budget: { evaluations: 6 }',
+      '    space: [{ name: x1, type: float, low: 0, high: 2 }]',
+      '    storage: { path: studies/scaled-small }',
+      '  tiny: { budget: { evaluations: 1 } }',
+    ].join('\n'),
+  );
+  const full = loadStudyConfig(file).config;
+  assert.equal(full.scale, null, 'without --scale the scales map is ignored');
+  assert.equal(full.budget.evaluations, 800);
+  assert.equal(full.name, 'scaled');
+  const small = loadStudyConfig(file, 'small').config;
+  assert.equal(small.scale, 'small');
+  assert.equal(small.name, 'scaled-small');
+  assert.deepEqual(small.objective, { kind: 'registered', name: 'busy', options: { repeat: 10 } });
+  assert.equal(small.optimizer.batchSize, 2);
+  assert.equal(small.optimizer.initialSize, 16, 'kept from the base');
+  assert.deepEqual(small.optimizer.settings, { candidates: 500, failureTolerance: 2 }, 'nested mappings merge key by key');
+  assert.deepEqual(small.budget, { evaluations: 6, wallSeconds: 36000, workerHours: null });
+  assert.deepEqual(small.space, [{ name: 'x1', type: 'float', low: 0, high: 2 }], 'lists replace');
+  assert.equal(small.storage.dir, join(dir, 'studies', 'scaled-small'));
+
+  assert.throws(() => loadStudyConfig(file, 'huge'), (err: Error) => {
+    assert.ok(err instanceof UserError);
+    assert.equal(err.message, `Study config ${file} has no scale 'huge' (available: small, tiny).`);
+    return true;
+  });
+  const plain = join(dir, 'plain.yaml');
+  writeFileSync(plain, 'name: plain\nobjective: gramacy\nbudget: { evaluations: 5 }\n');
+  assert.throws(() => loadStudyConfig(plain, 'small'), /has no scale 'small' \(it defines no scales\)/);
+  assert.throws(() => parseStudyConfig({ ...base, scales: [1] }, 'study.yaml', dir), /scales: must be a mapping/);
+  assert.throws(() => parseStudyConfig({ ...base, scales: { small: 3 } }, 'study.yaml', dir), /scales\.small: must be a mapping/);
+  // A mistake introduced by the override names the scale.
+  assert.throws(
+    () => parseStudyConfig({ ...base, scales: { small: { budget: { evaluations: -1 } } } }, 'study.yaml', dir, 'small'),
+    /Study config study\.yaml \(scale small\): budget\.evaluations: must be a positive integer\.$/,
+  );
+
+  // The merged config (with its scale) is what the study stores, so resume runs it the same way.
+  const tiny = parseStudyConfig({ ...base, storage: { path: 'tiny' }, scales: { tiny: { budget: { evaluations: 3 } } } }, 'study.yaml', dir, 'tiny');
+  const store = await createStudy(tiny, 'text', 'study.yaml');
+  const stored = store.study().config as { scale: string; budget: { evaluations: number } };
+  assert.equal(stored.scale, 'tiny');
+  assert.equal(stored.budget.evaluations, 3);
+  store.close();
+});
+
+test('deepMerge: mappings recursively, everything else replaced, inputs untouched', () => {
+  const a = { x: { y: 1, z: [1, 2] }, k: 'a' };
+  const b = { x: { z: [3], w: null }, k: { n: 1 } };
+  assert.deepEqual(deepMerge(a, b), { x: { y: 1, z: [3], w: null }, k: { n: 1 } });
+  assert.deepEqual(a, { x: { y: 1, z: [1, 2] }, k: 'a' });
+  assert.equal(deepMerge({ a: 1 }, 5), 5);
+});
+
+test('every experiments/ config parses at every scale', () => {
+  const folder = resolve('experiments');
+  const files = readdirSync(folder).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 2);
+  for (const f of files) {
+    const path = join(folder, f);
+    assert.equal(loadStudyConfig(path).config.scale, null, f);
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /^#/, `${f} starts with a comment block`);
+    const scales = scaleNames(parseYaml(text));
+    assert.ok(scales.includes('small'), `${f} has a small scale`);
+    for (const s of scales) assert.equal(loadStudyConfig(path, s).config.scale, s, `${f} --scale ${s}`);
   }
 });

@@ -4,6 +4,7 @@
  * the optimizer is rebuilt by replaying its journal; results that reached Redis while the master was down are
  * collected.
  */
+import { extname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { StudyStore } from '../../storage/study-store.js';
 import { locateStudy } from '../../study/locate.js';
@@ -21,6 +22,7 @@ interface ResumeFlags {
   workers?: number;
   broker?: string;
   quiet?: boolean;
+  scale?: string;
 }
 
 function durationOption(flag: string): (value: string) => number {
@@ -74,19 +76,32 @@ export function registerResume(program: Command): void {
     })
     .option('--workers <n>', 'number of local worker threads from now on', integerOption('--workers', 1))
     .option('--broker <url>', 'broker URL from now on (distributed studies), e.g. redis://10.0.0.5:6379')
+    .option('--scale <name>', 'with a YAML config: the scale the study was run with (to find its folder)')
     .option('--quiet', 'print only the summary')
     .addHelpText(
       'after',
       `
+A study run with --scale keeps its scale: resume runs it with the merged config stored in the study.
+
 Examples:
   $ spikeopt resume studies/ackley                    # after kill -9, a crash or Ctrl-C
+  $ spikeopt resume experiments/exp1-stdp-mnist.yaml --scale small
   $ spikeopt resume studies/ackley --evaluations 400  # same study, larger budget
   $ spikeopt resume studies/snn/study.sqlite --broker redis://10.0.0.7:6379`,
     )
     .action(async (given: string, flags: ResumeFlags) => {
-      const store = StudyStore.open(locateStudy(given));
+      const ext = extname(given).toLowerCase();
+      if (flags.scale !== undefined && ext !== '.yaml' && ext !== '.yml') {
+        throw new UserError('--scale only helps find a study from its YAML config; a study folder already knows its scale.');
+      }
+      const store = StudyStore.open(locateStudy(given, flags.scale ?? null));
       try {
-        const { config, changes } = amendConfig(storedConfig(store), flags);
+        const stored = storedConfig(store);
+        if (flags.scale !== undefined && (stored.scale ?? null) !== flags.scale) {
+          throw new UserError(`The study at ${given} was run with ${stored.scale ? `scale ${stored.scale}` : 'no scale'}, not scale ${flags.scale}.`);
+        }
+        if (!flags.quiet && stored.scale) console.log(`Study ${stored.name}, scale ${stored.scale} (as stored with the study).`);
+        const { config, changes } = amendConfig(stored, flags);
         if (changes.length > 0) {
           store.updateConfig(config, `resume: ${changes.join('; ')}`);
           if (!flags.quiet) console.log(`Updated: ${changes.join('; ')}.`);

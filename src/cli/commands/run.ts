@@ -31,6 +31,8 @@ export function studyDirLabel(store: StudyStore): string {
  */
 export async function driveStudy(store: StudyStore, kind: 'run' | 'resume', options: DriveOptions = {}): Promise<StudyRunResult> {
   const config = storedConfig(store);
+  // What the objective says every output must say (e.g. synthetic data): on stderr, even with --quiet.
+  for (const note of config.notes ?? []) console.error(`Warning: ${note}`);
   const started = Date.now();
   const controller = new AbortController();
   let interrupts = 0;
@@ -111,19 +113,25 @@ export function registerRun(program: Command): void {
     .command('run')
     .argument('<study.yaml>', 'study configuration file (YAML)')
     .description('create a study from a config file and run it (worker threads, or remote workers through Redis)')
+    .option('--scale <name>', "merge the config's scales.NAME override in first (e.g. small); stored with the study")
     .option('--quiet', 'print only the summary')
     .addHelpText(
       'after',
       `
 The config names the objective, the space, the optimizer, the budget, how trials run and where the study is
-stored (default: studies/NAME in the current folder). See docs/execution.md and examples/.
+stored (default: studies/NAME in the current folder). See docs/execution.md, examples/ and experiments/.
+
+A config may hold a top-level map "scales: { NAME: { ...fields to override... } }"; --scale NAME deep-merges
+that entry into the config before it is checked (mappings merge key by key, lists and values replace). Without
+--scale the map is ignored. The scale is stored with the study, so resume runs it the same way.
 
 Examples:
   $ spikeopt run examples/ackley-local.yaml
+  $ spikeopt run experiments/exp1-stdp-mnist.yaml --scale small   # the laptop version of experiment 1
   $ spikeopt run examples/hartmann-distributed.yaml     # then start workers: spikeopt worker --broker ... --objective ...`,
     )
-    .action(async (file: string, flags: { quiet?: boolean }) => {
-      const { config, source } = loadStudyConfig(file);
+    .action(async (file: string, flags: { quiet?: boolean; scale?: string }) => {
+      const { config, source } = loadStudyConfig(file, flags.scale ?? null);
       // An unreachable broker is found before the study exists, so that fixing the URL and running again works.
       if (config.execution.mode === 'distributed') {
         const { checkBroker } = await import('../../execute/distributed/broker.js');
@@ -131,7 +139,10 @@ Examples:
       }
       const store = await createStudy(config, source, file);
       try {
-        if (!flags.quiet) console.log(`Study ${config.name} created in ${studyDirLabel(store)} (${config.execution.mode}, ${config.optimizer.name}).`);
+        if (!flags.quiet) {
+          const scale = config.scale ? `, scale ${config.scale}` : '';
+          console.log(`Study ${config.name} created in ${studyDirLabel(store)} (${config.execution.mode}, ${config.optimizer.name}${scale}).`);
+        }
         await driveStudy(store, 'run', { quiet: flags.quiet });
       } finally {
         store.close();

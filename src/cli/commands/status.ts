@@ -15,7 +15,8 @@ function ago(seconds: number): string {
 
 /** The status as lines of text. */
 export function formatStatus(s: StudyStatus): string[] {
-  const lines = [`Study ${s.name} (${s.id}): ${s.mode}, ${s.optimizer}, seed ${s.seed}`, `  database ${s.path}`];
+  const lines = [`Study ${s.name} (${s.id}): ${s.mode}, ${s.optimizer}, seed ${s.seed}${s.scale ? `, scale ${s.scale}` : ''}`, `  database ${s.path}`];
+  for (const note of s.notes) lines.push(`Note: ${note}`);
   if (s.state === 'running' && s.master) lines.push(`State: running (master process ${s.master.pid} on ${s.master.host}, seen ${ago(s.master.lastSeenSecondsAgo)})`);
   else if (s.state === 'finished') lines.push('State: finished');
   else lines.push('State: stopped (continue with spikeopt resume)');

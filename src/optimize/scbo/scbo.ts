@@ -45,9 +45,12 @@ export interface ScboOptions extends Partial<ScboSettings> {
 /** What one SCBO batch fitted, kept for logging and for warm starts. */
 export interface ScboModelInfo {
   modelId: number;
-  objective: GpHyperparameters;
+  /** Null when no point had a measured objective yet (the batch was chosen by the constraint models alone). */
+  objective: GpHyperparameters | null;
   constraints: GpHyperparameters[];
   trainingPoints: number;
+  /** Points the objective GP learnt from: those with a measured objective, plus imputed failures (spec Q15). */
+  objectivePoints: number;
   fitSeconds: number;
   selectSeconds: number;
 }
@@ -136,7 +139,7 @@ export class Scbo implements Optimizer {
   tell(results: Observation[]): void {
     if (results.length === 0) return;
     if (this.constraintCountKnown === undefined) {
-      const first = results.find((r) => r.constraints !== null && r.objective !== null);
+      const first = results.find((r) => r.constraints !== null && (r.objective !== null || r.constraints.length > 0));
       if (!first) {
         this.data.push(...results.map((r) => this.toDataPoint(r)));
         return;
@@ -179,7 +182,8 @@ export class Scbo implements Optimizer {
     if (out.length === count) return out;
 
     const regionData = this.regionData();
-    const usable = regionData.filter((p) => p.objective !== null);
+    // Points whose constraints were measured (objective measured or not); failed ones only carry imputed values.
+    const usable = regionData.filter((p) => p.constraints !== null);
     if (regionData.length < this.settings.initialSize || usable.length === 0) {
       while (out.length < count) out.push(this.propose(this.space.sampleUnit(this.rng), 'add-init', batchId));
       return out;
@@ -220,19 +224,22 @@ export class Scbo implements Optimizer {
     if (r.u.length !== this.dimension) {
       throw new RangeError(`tell: observation ${r.id} has ${r.u.length} coordinates, expected ${this.dimension}`);
     }
-    // Non-finite values cannot train a GP: such an evaluation counts as failed (imputed, see trainingSet).
-    const failed =
-      r.objective === null || !Number.isFinite(r.objective) || r.constraints === null || !r.constraints.every(Number.isFinite);
     if (r.constraints !== null && this.constraintCountKnown !== undefined && r.constraints.length !== this.constraintCount) {
       throw new RangeError(
         `tell: observation ${r.id} has ${r.constraints.length} constraint values, expected ${this.constraintCount}`,
       );
     }
+    // Non-finite values cannot train a GP: such an evaluation counts as failed (imputed, see trainingSet). An
+    // objective that is null or NaN next to finite constraints was not measured (spec Q15, validateStopped: skip):
+    // the point trains the constraint GPs only. Without constraints there is nothing measured: failed.
+    const constraintsOk = r.constraints !== null && r.constraints.every(Number.isFinite);
+    const unmeasured = constraintsOk && r.constraints!.length > 0 && (r.objective === null || Number.isNaN(r.objective));
+    const failed = !constraintsOk || (!unmeasured && !Number.isFinite(r.objective));
     if (r.id >= this.nextId) this.nextId = r.id + 1;
     return {
       id: r.id,
       x: this.space.canonical(r.u),
-      objective: failed ? null : r.objective,
+      objective: failed || unmeasured ? null : r.objective,
       constraints: failed ? null : [...r.constraints!],
       epoch: this.proposalEpoch.get(r.id) ?? this.restartCount,
     };
@@ -247,7 +254,8 @@ export class Scbo implements Optimizer {
   private initIncumbent(points: DataPoint[]): void {
     let best: DataPoint | null = null;
     for (const p of points) if (isBetter(p, best)) best = p;
-    if (best && best.objective !== null && best.constraints !== null) this.region.setIncumbent(best.objective, best.constraints);
+    // An unmeasured best point (only when no feasible point has a measured objective) sets the violation to beat.
+    if (best && best.constraints !== null) this.region.setIncumbent(best.objective ?? -Infinity, best.constraints);
   }
 
   private restart(): void {
@@ -289,30 +297,34 @@ export class Scbo implements Optimizer {
     const s = this.settings;
     const d = this.dimension;
     const t0 = performance.now();
-    const { X, y, C } = trainingSet(points, this.constraintCount);
-    const n = y.length;
+    const { X, n, C, Xo, yo, no } = trainingSet(points, this.constraintCount);
 
-    let objectiveGp: GaussianProcess;
-    try {
-      objectiveGp = GaussianProcess.fit(X, n, d, y, {
-        transform: s.objectiveTransform,
-        warmStart: this.warmObjective,
-        maxIterations: s.fitIterations,
-        rng: this.rng,
-      });
-    } catch {
-      return null; // phase failed-fit: random points instead (reference behaviour)
+    // The objective GP learns from the points with a measured objective (failed ones imputed); with none yet (every
+    // point so far unmeasured or failed), the constraint GPs alone choose: least violation, then any feasible one.
+    let objectiveGp: GaussianProcess | null = null;
+    if (no > 0) {
+      try {
+        objectiveGp = GaussianProcess.fit(Xo, no, d, yo, {
+          transform: s.objectiveTransform,
+          warmStart: this.warmObjective,
+          maxIterations: s.fitIterations,
+          rng: this.rng,
+        });
+      } catch {
+        return null; // phase failed-fit: random points instead (reference behaviour)
+      }
+      this.warmObjective = objectiveGp.hyper;
     }
-    this.warmObjective = objectiveGp.hyper;
     const constraintGps: GaussianProcess[] = [];
     for (let j = 0; j < this.constraintCount; j++) {
-      constraintGps.push(this.fitConstraint(j, X, n, C[j], objectiveGp.hyper));
+      constraintGps.push(this.fitConstraint(j, X, n, C[j], objectiveGp?.hyper ?? null));
     }
     const t1 = performance.now();
 
     // Trust region around the centre, candidates inside it.
     const centre = this.centre(points);
-    const box = trustRegionBox(centre, this.region.length, s.trustRegionShape, objectiveGp.hyper.lengthscales);
+    const lengthscales = (objectiveGp ?? constraintGps[0])?.hyper.lengthscales;
+    const box = trustRegionBox(centre, this.region.length, s.trustRegionShape, lengthscales);
     const m = s.candidates ?? defaultCandidateCount(d);
     const candidates = generateCandidates(centre, box, m, this.rng, s.perturbationProbability ?? perturbationProbability(d));
 
@@ -320,18 +332,19 @@ export class Scbo implements Optimizer {
     const excluded = new Uint8Array(m);
     let objectiveModel = objectiveGp;
     let constraintModels = constraintGps;
+    if (objectiveModel === null && constraintModels.length === 0) return null;
     if (s.pendingStrategy !== 'ignore' && pending.length > 0) {
       markDuplicates(candidates, m, d, pending, s.duplicateDistance, excluded, this.space);
       if (s.pendingStrategy === 'believer') {
         const P = new Float64Array(pending.length * d);
         pending.forEach((p, i) => P.set(this.space.canonical(p.u), i * d));
-        objectiveModel = objectiveGp.withPseudoObservations(P, pending.length);
+        objectiveModel = objectiveGp?.withPseudoObservations(P, pending.length) ?? null;
         constraintModels = constraintGps.map((g) => g.withPseudoObservations(P, pending.length));
       }
     }
     const method = s.sampler === 'auto' ? (m <= 500 ? 'exact' : 'pathwise') : s.sampler;
     const sampleOptions = { method, features: s.features } as const;
-    const objectiveSamples = objectiveModel.sampleJoint(candidates, m, count, this.rng, sampleOptions);
+    const objectiveSamples = objectiveModel?.sampleJoint(candidates, m, count, this.rng, sampleOptions) ?? new Float64Array(m * count);
     const constraintSamples = constraintModels.map((g) => g.sampleJoint(candidates, m, count, this.rng, sampleOptions));
     const chosen = selectConstrainedThompson({
       objective: objectiveSamples,
@@ -345,16 +358,17 @@ export class Scbo implements Optimizer {
     const t2 = performance.now();
     this.lastModel = {
       modelId: (this.lastModel?.modelId ?? 0) + 1,
-      objective: objectiveGp.hyper,
+      objective: objectiveGp?.hyper ?? null,
       constraints: constraintGps.map((g) => g.hyper),
       trainingPoints: n,
+      objectivePoints: objectiveGp === null ? 0 : no,
       fitSeconds: (t1 - t0) / 1000,
       selectSeconds: (t2 - t1) / 1000,
     };
     return chosen.map((i) => candidates.slice(i * d, (i + 1) * d));
   }
 
-  private fitConstraint(j: number, X: Float64Array, n: number, c: Float64Array, objectiveHyper: GpHyperparameters): GaussianProcess {
+  private fitConstraint(j: number, X: Float64Array, n: number, c: Float64Array, objectiveHyper: GpHyperparameters | null): GaussianProcess {
     const s = this.settings;
     const transform = s.constraintTransform;
     let gp: GaussianProcess;
@@ -372,7 +386,7 @@ export class Scbo implements Optimizer {
       gp = GaussianProcess.withHyperparameters(X, n, this.dimension, c, previous, transform);
     }
     this.warmConstraints[j] = gp.hyper;
-    if (!s.sharedKernel) return gp;
+    if (!s.sharedKernel || objectiveHyper === null) return gp;
     // Paper quirk Q3: one kernel object for all GPs, so every constraint uses the objective's kernel.
     return GaussianProcess.withHyperparameters(
       X,
@@ -389,37 +403,51 @@ export class Scbo implements Optimizer {
     let best: DataPoint | null = null;
     if (this.settings.centre === 'max-objective') {
       for (const p of points) if (p.objective !== null && (best === null || p.objective > best.objective!)) best = p;
-    } else {
-      for (const p of points) if (isBetter(p, best)) best = p;
     }
+    // Default rule; also the paper's when no objective was measured yet (unmeasured or failed points only).
+    if (best === null) for (const p of points) if (isBetter(p, best)) best = p;
     return (best ?? points[0]).x;
   }
 }
 
 /**
  * Training arrays. Failed evaluations stay in the data (so the GPs learn to avoid them) with pessimistic
- * imputed values: the worst objective and the largest value of each constraint among successful points.
+ * imputed values: the worst measured objective and the largest value of each constraint among the other points.
+ * Points with an unmeasured objective (constraints only, spec Q15) train the constraint GPs (X, C) but not the
+ * objective GP (Xo, yo); failed points enter the objective's data only once some objective was measured.
  */
-function trainingSet(points: DataPoint[], m: number): { X: Float64Array; y: Float64Array; C: Float64Array[] } {
+function trainingSet(
+  points: DataPoint[],
+  m: number,
+): { X: Float64Array; n: number; C: Float64Array[]; Xo: Float64Array; yo: Float64Array; no: number } {
   const n = points.length;
   const d = points[0].x.length;
   const X = new Float64Array(n * d);
-  const y = new Float64Array(n);
   const C = Array.from({ length: m }, () => new Float64Array(n));
   let worst = Infinity;
+  let measured = 0;
   const largest = new Array<number>(m).fill(-Infinity);
   for (const p of points) {
-    if (p.objective === null || p.constraints === null) continue;
-    worst = Math.min(worst, p.objective);
+    if (p.constraints === null) continue;
     for (let j = 0; j < m; j++) largest[j] = Math.max(largest[j], p.constraints[j]);
+    if (p.objective === null) continue;
+    worst = Math.min(worst, p.objective);
+    measured++;
   }
+  const inObjective = (p: DataPoint) => p.objective !== null || (p.constraints === null && measured > 0);
+  const no = points.reduce((k, p) => k + (inObjective(p) ? 1 : 0), 0);
+  const Xo = new Float64Array(no * d);
+  const yo = new Float64Array(no);
+  let k = 0;
   points.forEach((p, i) => {
     X.set(p.x, i * d);
-    const ok = p.objective !== null && p.constraints !== null;
-    y[i] = ok ? p.objective! : worst;
-    for (let j = 0; j < m; j++) C[j][i] = ok ? p.constraints![j] : Math.max(largest[j], 0);
+    for (let j = 0; j < m; j++) C[j][i] = p.constraints !== null ? p.constraints[j] : Math.max(largest[j], 0);
+    if (inObjective(p)) {
+      Xo.set(p.x, k * d);
+      yo[k++] = p.objective ?? worst;
+    }
   });
-  return { X, y, C };
+  return { X, n, C, Xo, yo, no };
 }
 
 /** Excludes candidates within L∞ distance δ of a running point or decoding to the same configuration. */

@@ -19,10 +19,19 @@ export interface TrustRegionSettings {
   rule: TrustRegionRule;
 }
 
-/** One evaluated result as the state machine sees it (objective maximised; null when the evaluation failed). */
+/**
+ * One evaluated result as the state machine sees it (objective maximised). Failed evaluation: constraints null
+ * (and objective null). Unmeasured objective (spec Q15, `validateStopped: skip`): objective null, constraints
+ * measured; such a point ranks as an infeasible one (by its violation) and is never the best feasible point.
+ */
 export interface ScoredResult {
   objective: number | null;
   constraints: readonly number[] | null;
+}
+
+/** Feasible with a measured objective: the only points that can be the best feasible point. */
+function feasibleMeasured(r: ScoredResult): boolean {
+  return r.objective !== null && r.constraints !== null && isFeasible(r.constraints);
 }
 
 /** The paper's failure tolerance ⌈max(4/q, d/q)⌉. */
@@ -51,15 +60,17 @@ export function isFeasible(constraints: readonly number[]): boolean {
 
 /**
  * Order of points used for incumbents and centres (scbo.md §1): feasible beats infeasible; among feasible the
- * larger objective; among infeasible the smaller total violation. Returns true when a is strictly better than b.
+ * larger objective; among infeasible the smaller total violation. A point with an unmeasured objective counts as
+ * infeasible (it cannot be compared with feasible points), ranked by its violation; failed points rank last.
+ * Returns true when a is strictly better than b.
  */
 export function isBetter(a: ScoredResult, b: ScoredResult | null): boolean {
-  if (a.objective === null || a.constraints === null) return false;
-  if (b === null || b.objective === null || b.constraints === null) return true;
-  const fa = isFeasible(a.constraints);
-  const fb = isFeasible(b.constraints);
+  if (a.constraints === null) return false;
+  if (b === null || b.constraints === null) return true;
+  const fa = feasibleMeasured(a);
+  const fb = feasibleMeasured(b);
   if (fa !== fb) return fa;
-  if (fa) return a.objective > b.objective;
+  if (fa) return a.objective! > b.objective!;
   return totalViolation(a.constraints) < totalViolation(b.constraints);
 }
 
@@ -107,18 +118,16 @@ export class TrustRegion {
 
   private isSuccess(results: readonly ScoredResult[]): boolean {
     const faithful = this.settings.rule === 'faithful';
-    const valid = results.filter((r) => r.objective !== null && r.constraints !== null) as {
-      objective: number;
-      constraints: number[];
-    }[];
+    // Unmeasured objectives (constraints only) take part as infeasible points; failed evaluations do not.
+    const valid = results.filter((r) => r.constraints !== null) as { objective: number | null; constraints: number[] }[];
     if (valid.length === 0) return false; // only failed evaluations: nothing improved
-    const feasible = valid.filter((r) => isFeasible(r.constraints));
+    const feasible = valid.filter(feasibleMeasured) as { objective: number; constraints: number[] }[];
     if (feasible.length === 0) {
       const score = faithful ? rawSum : totalViolation;
       let star = valid[0];
       for (const r of valid) if (score(r.constraints) < score(star.constraints)) star = r;
       if (score(star.constraints) < score(this.bestConstraints)) {
-        this.setIncumbent(star.objective, star.constraints);
+        this.setIncumbent(star.objective ?? -Infinity, star.constraints);
         return true;
       }
       return false;

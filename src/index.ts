@@ -1,6 +1,6 @@
 /**
  * spikeopt's public API: search spaces, optimizers (SCBO and baselines), objectives and studies, the data layer
- * and the STDP engine. The `spikeopt` command is built on the same pieces.
+ * the STDP engine and the surrogate-gradient engine. The `spikeopt` command is built on the same pieces.
  */
 export * from './space/index.js';
 export type { Optimizer, Proposal, ProposalInfo, ProposalPhase, Observation, PendingPoint } from './optimize/types.js';
@@ -19,3 +19,4 @@ export { Rng } from './util/rng.js';
 export { UserError } from './util/errors.js';
 export * as data from './data/index.js';
 export * as snn from './snn/index.js';
+export * as slayer from './slayer/index.js';

@@ -2,8 +2,11 @@
  * Micro-benchmark of the surrogate-gradient kernels (src/kernels/slayer-kernels.ts, slayer-wasm.ts): wasm SIMD
  * versus the TypeScript twins (float32 storage), one training sample (T = 25) at the conv layer c2 of the "mid" and
  * "best" networks, with its neurons (P = hout·wout, cp = coutp) and a 2×2 stride-2 sum pooling of its output.
+ * Then the dense input gradient convBackwardInput by its two wasm paths, direct and FFT (with the cost model's
+ * choice), on those layers and an Exp 4-like c2 layer (15 → 29 channels, 109×109, 12×12 kernel, pad 1), for all
+ * steps and for the window [2, 22) the engine passes at c2.
  *
- *   node --import tsx bench/slayer-kernels.ts [--density 0.1] [--reps 9] [--only mid|best]
+ *   node --import tsx bench/slayer-kernels.ts [--density 0.1] [--reps 9] [--only mid|best|exp4] [--fft-only]
  *
  * Medians of several repetitions (the machines are shared: trust ratios more than absolutes). GFLOP/s counts
  * 2 flops per useful multiply-add (real channels only, padding lanes excluded); event-driven kernels count the
@@ -11,8 +14,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Arena } from '../src/kernels/arena.js';
-import { JS_SLAYER_KERNELS, pad4, type ConvGeometry, type PoolGeometry, type SlayerKernels } from '../src/kernels/slayer-kernels.js';
-import { createSlayerArena, createSlayerKernels, slayerWasmAvailable, slayerWasmUnavailableReason } from '../src/kernels/slayer-wasm.js';
+import { loadavg } from 'node:os';
+import {
+  JS_SLAYER_KERNELS, backwardInputCost, pad4, planBackwardFft, type ConvGeometry, type PoolGeometry, type SlayerKernels,
+} from '../src/kernels/slayer-kernels.js';
+import {
+  createSlayerArena, createSlayerKernels, slayerWasmAvailable, slayerWasmUnavailableReason, type WasmSlayerKernels,
+} from '../src/kernels/slayer-wasm.js';
 import { Rng } from '../src/util/rng.js';
 
 function arg(name: string, dflt: string): string {
@@ -22,6 +30,7 @@ function arg(name: string, dflt: string): string {
 const density = Number(arg('density', '0.1'));
 const reps = Number(arg('reps', '9'));
 const only = arg('only', '');
+const fftOnly = process.argv.includes('--fft-only');
 
 if (!slayerWasmAvailable()) {
   console.error(`wasm kernels unavailable: ${slayerWasmUnavailableReason()}`);
@@ -33,12 +42,13 @@ interface Shape {
   g: ConvGeometry;
 }
 
-function shape(name: string, cin: number, cout: number, hin: number, k: number): Shape {
-  const hout = hin - k + 1;
-  return { name, g: { cin, cout, cinp: pad4(cin), coutp: pad4(cout), hin, win: hin, hout, wout: hout, kh: k, kw: k, stride: 1, pad: 0, T: 25 } };
+function shape(name: string, cin: number, cout: number, hin: number, k: number, pad = 0): Shape {
+  const hout = hin + 2 * pad - k + 1;
+  return { name, g: { cin, cout, cinp: pad4(cin), coutp: pad4(cout), hin, win: hin, hout, wout: hout, kh: k, kw: k, stride: 1, pad, T: 25 } };
 }
 
 const SHAPES = [shape('mid c2', 32, 32, 23, 5), shape('best c2', 123, 46, 16, 11)].filter((s) => !only || s.name.startsWith(only));
+const FFT_SHAPES = [...SHAPES, shape('exp4 c2', 15, 29, 109, 12, 1)].filter((s) => !only || s.name.startsWith(only));
 
 /** Median wall time in ms of `fn` over n runs (after one warm-up run). */
 function median(fn: () => void, n: number): number {
@@ -198,5 +208,69 @@ function print(rows: Row[]): void {
   console.log(`total of the rows: wasm ${tw.toFixed(2)} ms, js ${tj.toFixed(1)} ms`);
 }
 
-console.log(`slayer kernels, one sample, medians of ${reps} runs (js: fewer for the slow convolutions); Node ${process.version}`);
-for (const s of SHAPES) print(runShape(s));
+/**
+ * convBackwardInput on one sample by both wasm paths: direct (register-blocked GEMMs) and FFT (forced), for all
+ * steps and for the window [2, 22); prepareBackwardInput (the weight spectrum, once per weight update) apart.
+ * Medians, the two paths interleaved run by run so that both see the same machine load.
+ */
+function compareBackwardInput(s: Shape): void {
+  const { g } = s;
+  const rng = new Rng(`bench fft ${s.name}`);
+  const plan = planBackwardFft(g)!;
+  const arena = createSlayerArena('wasm');
+  const nz = g.hout * g.wout * g.T * g.coutp;
+  const nwt = g.kh * g.kw * g.cout * g.cinp;
+  const slots = {
+    gz: arena.f32(nz), wt: arena.f32(nwt), gx: arena.f32(g.hin * g.win * g.T * g.cinp),
+    spectrum: arena.f32(plan.spectrumLength), scratch: arena.f32(plan.scratchLength),
+  };
+  arena.commit();
+  const gz = slots.gz.view();
+  const wt = slots.wt.view();
+  const gx = slots.gx.view();
+  const ws = 1 / Math.sqrt(g.cin * g.kh * g.kw);
+  for (let i = 0; i < nz; i++) gz[i] = i % g.coutp < g.cout ? 1e-3 * rng.normal() : 0;
+  for (let i = 0; i < nwt; i++) wt[i] = i % g.cinp < g.cin ? ws * (2 * rng.random() - 1) : 0;
+  const k = createSlayerKernels(arena) as WasmSlayerKernels;
+  const fft = { plan, spectrum: slots.spectrum.view(), scratch: slots.scratch.view() };
+  const prep = median(() => k.prepareBackwardInput(g, wt, fft), Math.min(reps, 5));
+  const mb = (n: number) => `${((4 * n) / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`\n${s.name}: convBackwardInput, cin ${g.cin} → cout ${g.cout}, ${g.hin}×${g.win} → ${g.hout}×${g.wout}, kernel ${g.kh}, pad ${g.pad}, T ${g.T}; ` +
+    `FFT ${plan.nh}×${plan.nw} (${plan.bins} bins), chunk ${plan.chunk} steps, spectrum ${mb(plan.spectrumLength)}, work area ${mb(plan.scratchLength)}; ` +
+    `prepareBackwardInput ${prep.toFixed(2)} ms`);
+  const head = ['steps', 'direct ms', 'FFT ms', 'speed-up', 'model: direct/FFT ms', 'chosen'];
+  const body: string[][] = [];
+  for (const [t0, t1] of [[0, g.T], [2, 22]]) {
+    // Fewer direct runs where they are slow (Exp 4: ~30 ms per step).
+    const nd = backwardInputCost(g, t1 - t0, plan).direct > 2e8 ? 3 : reps;
+    const td: number[] = [];
+    const tf: number[] = [];
+    k.convBackwardInput(g, gz, wt, gx, t0, t1);
+    k.convBackwardInputFft(g, gz, wt, fft, gx, t0, t1);
+    for (let r = 0; r < Math.max(nd, reps); r++) {
+      if (r < nd) {
+        const a = performance.now();
+        k.convBackwardInput(g, gz, wt, gx, t0, t1);
+        td.push(performance.now() - a);
+      }
+      const b = performance.now();
+      k.convBackwardInputFft(g, gz, wt, fft, gx, t0, t1);
+      tf.push(performance.now() - b);
+    }
+    const med = (t: number[]) => t.sort((x, y) => x - y)[t.length >> 1];
+    const d = med(td);
+    const f = med(tf);
+    const c = backwardInputCost(g, t1 - t0, plan);
+    body.push([`[${t0}, ${t1})`, d.toFixed(2), f.toFixed(2), `${(d / f).toFixed(1)}×`, `${(c.direct / 1e6).toFixed(1)}/${(c.fft / 1e6).toFixed(1)}`, c.fft < c.direct ? 'FFT' : 'direct']);
+  }
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  ');
+  console.log(line(head));
+  for (const b of body) console.log(line(b));
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`slayer kernels, one sample, medians of ${reps} runs (js: fewer for the slow convolutions); Node ${process.version}; load average ${load()}`);
+if (!fftOnly) for (const s of SHAPES) print(runShape(s));
+for (const s of FFT_SHAPES) compareBackwardInput(s);
+console.log(`\nload average at the end: ${load()} (2 cores: above ~1 the numbers include waiting for a core)`);

@@ -81,9 +81,18 @@ export interface SlayerKernels {
   /**
    * gx[(y,x,t), ci] += Σ_{ky,kx,co} gz[(oy,ox,t), co]·wt[(ky,kx,co), ci] (dense input gradient), for the steps
    * t0 ≤ t < t1 only (default all): the engine skips steps whose input is structurally silent or whose gradient is
-   * structurally zero.
+   * structurally zero. With `fft` (stride-1 layers, see {@link planBackwardFft}; prepared by
+   * {@link prepareBackwardInput} since wt last changed), the wasm kernels take the FFT path when the cost model
+   * {@link backwardFftFaster} says it is faster for this many steps (same sums up to float32 rounding); the
+   * TypeScript twins ignore `fft`.
    */
-  convBackwardInput(g: ConvGeometry, gz: Real, wt: Real, gx: Real, t0?: number, t1?: number): void;
+  convBackwardInput(g: ConvGeometry, gz: Real, wt: Real, gx: Real, t0?: number, t1?: number, fft?: BackwardFft | null): void;
+  /**
+   * Prepares the FFT path of {@link convBackwardInput} for the weights wt: computes fft.spectrum from wt. Call it
+   * after every change of wt and before the next convBackwardInput given this `fft` (the spectrum is not
+   * recomputed, and a stale one gives a wrong gradient). The TypeScript twins keep the direct method: no-op.
+   */
+  prepareBackwardInput(g: ConvGeometry, wt: Real, fft: BackwardFft): void;
   /** z[(oy,ox,t), c] += value for every input spike inside the window of (oy, ox). */
   poolForward(g: PoolGeometry, x: SpikeRows, z: Real): void;
   /** gx[(y,x,t), c] += Σ over windows containing (y, x) of gz[(oy,ox,t), c]. */
@@ -123,6 +132,181 @@ export interface SlayerKernels {
 /** Smallest multiple of 4 that is ≥ n. */
 export function pad4(n: number): number {
   return (n + 3) & ~3;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// FFT path of convBackwardInput (stride 1): sizes and cost model
+
+/**
+ * Sizes of the FFT path of {@link SlayerKernels.convBackwardInput} for one stride-1 convolution (see the wasm
+ * source, section "Dense input gradient by FFT"): transforms of nh × nw (each the smallest 2^a·3^b·5^c that avoids
+ * aliasing, {@link backwardFftSizes}), nh·mw frequency bins (mw = ⌊nw/2⌋ + 1, real-input half spectrum), steps
+ * processed `chunk` at a time.
+ */
+export interface BackwardFftPlan {
+  readonly nh: number;
+  readonly nw: number;
+  readonly mw: number;
+  readonly bins: number;
+  /** Steps transformed and multiplied together (the scratch holds the spectra of this many steps). */
+  readonly chunk: number;
+  /** Float32 elements of the layer's weight spectrum (twiddles, then bins·2·cout·cinp). */
+  readonly spectrumLength: number;
+  /** Float32 elements of the work area (transform buffers, one step's planes, ≈ bins·2·chunk·(coutp + cinp) for the spectra). */
+  readonly scratchLength: number;
+}
+
+/**
+ * What the FFT path needs at run time: its plan, the layer's weight spectrum (plan.spectrumLength elements,
+ * written by {@link SlayerKernels.prepareBackwardInput}) and a work area (≥ plan.scratchLength elements; one area
+ * can serve every layer of a network, calls being sequential). Both must be float32 arrays of the kernels' arena.
+ */
+export interface BackwardFft {
+  readonly plan: BackwardFftPlan;
+  readonly spectrum: Real;
+  readonly scratch: Real;
+}
+
+/** Smallest m ≥ n of the form 2^a·3^b·5^c (the transform sizes the wasm FFT supports). */
+export function fftSize(n: number): number {
+  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
+    let k = m;
+    for (const p of [2, 3, 5]) while (k % p === 0) k /= p;
+    if (k === 1) return m;
+  }
+}
+
+/** Float32 elements of the FFT work buffers (2·nh·mw + 2·nw·⌈nh/2⌉ complex elements of 4 lanes, 8 floats each). */
+function fftWorkFloats(nh: number, nw: number): number {
+  return 8 * (2 * nh * ((nw >> 1) + 1) + 2 * nw * ((nh + 1) >> 1));
+}
+
+/** Float32 elements of the twiddle tables at the start of the spectrum (nh + nw complex pairs, rounded up to 4). */
+export function fftTwiddleFloats(nh: number, nw: number): number {
+  return pad4(2 * (nh + nw));
+}
+
+/** Float32 elements of the planes of one step (gz or gx, channels × pixels). */
+function fftPlaneFloats(g: ConvGeometry): number {
+  return Math.max(g.coutp * g.hout * g.wout, g.cinp * g.hin * g.win);
+}
+
+/** Float32 elements between two four-channel spectra in the work area: bins·8 rounded up to an odd number of 64-byte lines. */
+function fftImageFloats(bins: number): number {
+  return 16 * (((bins + 1) >> 1) | 1);
+}
+
+/** Exact sizes for a transform size and chunk (used by {@link planBackwardFft} and to validate plans). */
+export function backwardFftLengths(g: ConvGeometry, nh: number, nw: number, chunk: number): { spectrumLength: number; scratchLength: number } {
+  const bins = nh * ((nw >> 1) + 1);
+  return {
+    spectrumLength: fftTwiddleFloats(nh, nw) + bins * 2 * g.cout * g.cinp,
+    scratchLength: fftWorkFloats(nh, nw) + fftPlaneFloats(g) + fftImageFloats(bins) * chunk * ((g.coutp + g.cinp) >> 2),
+  };
+}
+
+/**
+ * Smallest transform sizes for a stride-1 geometry: the full convolution of gz and w spans hout + kh − 1 rows, and a
+ * circular one of nh rows aliases row u + nh onto u; the rows read, pad … pad + hin − 1, are clean when
+ * nh ≥ hin + pad and nh ≥ hout + kh − 1 − pad (equal when hout = hin + 2·pad − kh + 1), and both operands fit when
+ * nh ≥ hout, kh. Likewise nw.
+ */
+export function backwardFftSizes(g: ConvGeometry): { nh: number; nw: number } {
+  return {
+    nh: fftSize(Math.max(g.hin + g.pad, g.hout + g.kh - 1 - g.pad, g.hout, g.kh)),
+    nw: fftSize(Math.max(g.win + g.pad, g.wout + g.kw - 1 - g.pad, g.wout, g.kw)),
+  };
+}
+
+/**
+ * The FFT plan of a convolution's input gradient, or null when the FFT path does not apply (stride ≠ 1).
+ * `steps` (default T) is the largest step window the caller passes; `maxScratchBytes` (default 32 MiB) caps the
+ * work area by lowering `chunk` (never below 1 step: the transform buffers and one step's spectra always fit).
+ * Whether the path pays off is {@link backwardFftFaster}'s call, per step window.
+ */
+export function planBackwardFft(g: ConvGeometry, options: { steps?: number; maxScratchBytes?: number } = {}): BackwardFftPlan | null {
+  if (g.stride !== 1 || g.hout < 1 || g.wout < 1 || g.cout < 1) return null;
+  const steps = Math.max(1, Math.min(g.T, options.steps ?? g.T));
+  const maxScratch = (options.maxScratchBytes ?? 32 * 2 ** 20) / 4;
+  const { nh, nw } = backwardFftSizes(g);
+  const mw = (nw >> 1) + 1;
+  const bins = nh * mw;
+  const perStep = fftImageFloats(bins) * ((g.coutp + g.cinp) >> 2);
+  const chunk = Math.max(1, Math.min(steps, Math.floor((maxScratch - fftWorkFloats(nh, nw) - fftPlaneFloats(g)) / perStep)));
+  return { nh, nw, mw, bins, chunk, ...backwardFftLengths(g, nh, nw, chunk) };
+}
+
+/** log2 n plus the extra cost of radix-3 and radix-5 stages (operations per element per 1-D transform, relative). */
+function fftStages(n: number): number {
+  let c = 0;
+  while (n % 4 === 0) { c += 2; n /= 4; }
+  while (n % 2 === 0) { c += 1.2; n /= 2; }
+  while (n % 3 === 0) { c += 2; n /= 3; }
+  while (n % 5 === 0) { c += 3.2; n /= 5; }
+  return c;
+}
+
+/**
+ * Estimated times (ns, single thread, wasm SIMD on the machine of bench/slayer-kernels.ts) of both paths of
+ * convBackwardInput for `steps` steps: direct = multiply-adds of the in-map taps plus the GEMM calls; FFT = complex
+ * multiply-adds bins·steps·cout·cinp (4 real each) plus the weight spectrum read once per chunk, plus the 2-D
+ * transforms of steps·(coutp + cinp)/4 four-channel images. Calibrated on the best/mid c2 and Exp 4-like layers;
+ * only the ratio matters. The spectrum's preparation (once per weight update) is not counted.
+ */
+export function backwardInputCost(g: ConvGeometry, steps: number, plan: BackwardFftPlan | null): { direct: number; fft: number } {
+  let taps = 0;
+  let calls = 0;
+  for (let ky = 0; ky < g.kh; ky++) {
+    let rows = 0;
+    for (let oy = 0; oy < g.hout; oy++) {
+      const y = oy * g.stride - g.pad + ky;
+      if (y >= 0 && y < g.hin) rows++;
+    }
+    for (let kx = 0; kx < g.kw; kx++) {
+      let cols = 0;
+      for (let ox = 0; ox < g.wout; ox++) {
+        const x = ox * g.stride - g.pad + kx;
+        if (x >= 0 && x < g.win) cols++;
+      }
+      taps += rows * cols;
+      calls += steps === g.T && g.stride === 1 ? (cols > 0 ? rows : 0) : rows * cols;
+    }
+  }
+  // The direct kernel sweeps gz and gx once per kernel offset: memory-bound once they leave the caches.
+  const maps = steps * 4 * (g.hout * g.wout * g.coutp + 2 * g.hin * g.win * g.cinp);
+  const sweeps = maps > DIRECT_CACHE_BYTES ? (g.kh * g.kw * maps) / DIRECT_BYTES_PER_NS : 0;
+  const direct = Math.max((taps * steps * g.cout * g.cinp) / DIRECT_MACS_PER_NS, sweeps) + calls * DIRECT_CALL_NS;
+  if (!plan) return { direct, fft: Infinity };
+  const { nh, nw, mw, bins, chunk } = plan;
+  // Bins multiplied: all but the conjugate halves of the Hermitian columns kx = 0 and kx = nw/2.
+  const mult = bins - ((nh - 1) >> 1) * (nw % 2 === 0 ? 2 : 1);
+  const passes = Math.ceil(steps / chunk);
+  const gemm = (mult * steps * g.cout * g.cinp * 4) / FFT_MACS_PER_NS + passes * mult * (FFT_BIN_NS + (8 * g.cout * g.cinp) / FFT_SPECTRUM_BYTES_PER_NS);
+  // One 2-D transform of four channels: rows along x in pairs, then columns along y, plus the gathers/scatters.
+  const image = (h: number) => ((h + 1) >> 1) * nw * fftStages(nw) + mw * nh * fftStages(nh) + 2 * nh * mw + nw * ((h + 1) >> 1);
+  const transforms = steps * ((g.coutp / 4) * image(g.hout) + (g.cinp / 4) * image(g.hin)) * FFT_ELEMENT_NS;
+  return { direct, fft: gemm + transforms };
+}
+
+// Calibration of backwardInputCost (bench/slayer-kernels.ts, AMD EPYC, Node 20): the direct GEMMs run at ~24
+// multiply-adds per ns (padding lanes included) while gz and gx stay in the caches (~8 MiB), and at ~10 bytes per ns
+// of their sweeps beyond (Exp 4-like maps: 0.7–1 s per sample against ~0.6 s of arithmetic); the per-bin complex
+// GEMMs at ~21 real multiply-adds per ns, plus the weight spectrum (read once per chunk of steps) at ~12 bytes per
+// ns; a transform costs ~0.8 ns per unit of `image`.
+const DIRECT_MACS_PER_NS = 24;
+const DIRECT_CALL_NS = 40;
+const DIRECT_CACHE_BYTES = 8 * 2 ** 20;
+const DIRECT_BYTES_PER_NS = 10;
+const FFT_MACS_PER_NS = 21;
+const FFT_BIN_NS = 20;
+const FFT_SPECTRUM_BYTES_PER_NS = 12;
+const FFT_ELEMENT_NS = 0.8;
+
+/** True when the FFT path is expected to beat the direct one for this many steps (plan null: false). */
+export function backwardFftFaster(g: ConvGeometry, steps: number, plan: BackwardFftPlan | null): boolean {
+  if (!plan || steps <= 0) return false;
+  const c = backwardInputCost(g, steps, plan);
+  return c.fft < c.direct;
 }
 
 /** The plain TypeScript kernels (any float storage; arithmetic in float64, rounded on store). */
@@ -203,6 +387,7 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
     }
   },
 
+  // The twins are the reference: always the direct sums (`fft` is ignored).
   convBackwardInput(g, gz, wt, gx, t0 = 0, t1 = g.T) {
     const { cout, cinp, coutp, hin, win, hout, wout, kh, kw, stride, pad, T } = g;
     for (let oy = 0; oy < hout; oy++) {
@@ -228,6 +413,10 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
         }
       }
     }
+  },
+
+  prepareBackwardInput() {
+    // Nothing to prepare: the twins do not use the FFT path.
   },
 
   poolForward(g, x, z) {

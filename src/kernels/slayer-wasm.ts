@@ -10,13 +10,33 @@
  *
  * Numerics versus the twins (which compute in float64 and round on store): every wasm operation rounds to float32,
  * so results agree to a few float32 ulps of the sums involved (test/kernels/slayer-kernels.test.ts checks 1e-5 of
- * the magnitudes); neuronBackward's exp is a float32 polynomial (relative error < 2e-7, 0 below −87) and its
- * decay-gradient sums are float32 per neuron (T terms) then float64 across neurons.
+ * the magnitudes; the FFT path of convBackwardInput is measured below 1e-6 of them); neuronBackward's exp is a
+ * float32 polynomial (relative error < 2e-7, 0 below −87) and its decay-gradient sums are float32 per neuron
+ * (T terms) then float64 across neurons.
+ *
+ * The FFT path of convBackwardInput (stride-1 layers with large kernels). The engine, for each conv layer g whose
+ * input gradient it computes, before committing its arena:
+ *
+ *   const plan = planBackwardFft(g);                       // null for stride ≠ 1
+ *   if (plan && backwardFftFaster(g, maxSteps, plan)) {    // maxSteps: the largest window it will pass
+ *     spectrum = arena.f32(plan.spectrumLength);           // per layer
+ *     scratchLength = Math.max(scratchLength, plan.scratchLength);
+ *   }
+ *   … one arena.f32(scratchLength) shared by the layers …
+ *
+ * then, with fft = { plan, spectrum: spectrum.view(), scratch: scratch.view() }, calls
+ * kernels.prepareBackwardInput(g, wt, fft) after every change of wt, and passes fft as the last argument of
+ * kernels.convBackwardInput(g, gz, wt, gx, t0, t1, fft): each call takes the FFT path when the cost model says so
+ * for its t1 − t0 steps, the direct path otherwise. The TypeScript twins ignore fft (and prepare nothing).
  */
 import { Arena, loadKernelModule } from './arena.js';
 import {
   JS_SLAYER_KERNELS,
+  backwardFftFaster,
+  backwardFftLengths,
+  backwardFftSizes,
   type AlifConstants,
+  type BackwardFft,
   type ConvGeometry,
   type CubaConstants,
   type PoolGeometry,
@@ -63,6 +83,8 @@ interface Exports {
   convForward(...a: number[]): void;
   convWeightGrad(...a: number[]): void;
   convBackwardInput(...a: number[]): void;
+  fftPrepareBackward(...a: number[]): void;
+  fftConvBackwardInput(...a: number[]): void;
   poolForward(...a: number[]): void;
   poolBackwardInput(...a: number[]): void;
   alifForward(...a: number[]): void;
@@ -84,6 +106,11 @@ function checkConv(g: ConvGeometry, kernel: string): void {
   if (g.cinp % 4 !== 0 || g.coutp % 4 !== 0 || g.cinp < g.cin || g.coutp < g.cout) fail(kernel, `channels must be padded to 4 (cin ${g.cin}/${g.cinp}, cout ${g.cout}/${g.coutp})`);
 }
 
+/** What a weight spectrum depends on besides the weights. */
+function geometryKey(g: ConvGeometry, fft: BackwardFft): string {
+  return [g.cout, g.cinp, g.kh, g.kw, fft.plan.nh, fft.plan.nw].join(',');
+}
+
 function checkPool(g: PoolGeometry, kernel: string): void {
   if (!(g.stride >= 1 && g.k >= 1 && g.T >= 1) || g.cp % 4 !== 0 || g.cp < g.c) fail(kernel, 'bad pooling geometry');
   if ((g.hout - 1) * g.stride + g.k > g.hin || (g.wout - 1) * g.stride + g.k > g.win) fail(kernel, 'pooling windows leave the input map');
@@ -98,6 +125,8 @@ export class WasmSlayerKernels implements SlayerKernels {
   readonly backend = 'wasm' as const;
   private fns: Exports | null = null;
   private buf: ArrayBufferLike | null = null;
+  /** Weight spectra prepared by this instance: spectrum → what it was computed from. */
+  private readonly prepared = new WeakMap<Real, { wt: number; key: string }>();
 
   constructor(private readonly arena: Arena) {}
 
@@ -152,16 +181,82 @@ export class WasmSlayerKernels implements SlayerKernels {
     );
   }
 
-  convBackwardInput(g: ConvGeometry, gz: Real, wt: Real, gx: Real, t0 = 0, t1 = g.T): void {
+  convBackwardInput(g: ConvGeometry, gz: Real, wt: Real, gx: Real, t0 = 0, t1 = g.T, fft: BackwardFft | null = null): void {
     const x = this.x;
     const k = 'convBackwardInput';
     checkConv(g, k);
     if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t1 <= g.T)) fail(k, `bad step window [${t0}, ${t1}) for T ${g.T}`);
     if (t1 <= t0) return;
+    if (fft && backwardFftFaster(g, t1 - t0, fft.plan)) {
+      this.fftCall(k, g, gz, wt, fft, gx, t0, t1);
+      return;
+    }
     x.convBackwardInput(
       g.cout, g.cinp, g.coutp, g.hin, g.win, g.hout, g.wout, g.kh, g.kw, g.stride, g.pad, g.T, t0, t1,
       this.ptr(k, 'gz', gz, 'f32', g.hout * g.wout * g.T * g.coutp), this.ptr(k, 'wt', wt, 'f32', g.kh * g.kw * g.cout * g.cinp),
       this.ptr(k, 'gx', gx, 'f32', g.hin * g.win * g.T * g.cinp),
+    );
+  }
+
+  /**
+   * The FFT path of {@link convBackwardInput} whatever the cost model says (stride 1; `fft` prepared for wt by
+   * {@link prepareBackwardInput}): for tests and benchmarks.
+   */
+  convBackwardInputFft(g: ConvGeometry, gz: Real, wt: Real, fft: BackwardFft, gx: Real, t0 = 0, t1 = g.T): void {
+    const k = 'convBackwardInputFft';
+    checkConv(g, k);
+    if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t1 <= g.T)) fail(k, `bad step window [${t0}, ${t1}) for T ${g.T}`);
+    if (t1 <= t0) return;
+    this.fftCall(k, g, gz, wt, fft, gx, t0, t1);
+  }
+
+  prepareBackwardInput(g: ConvGeometry, wt: Real, fft: BackwardFft): void {
+    const x = this.x;
+    const k = 'prepareBackwardInput';
+    checkConv(g, k);
+    const { spec, scratch } = this.fftBuffers(k, g, fft);
+    const { nh, nw } = fft.plan;
+    // Twiddle tables w_N^j = (cos 2πj/N, −sin 2πj/N) for N = nh, then nw (computed here: the module has no trigonometry).
+    const s = fft.spectrum;
+    let o = 0;
+    for (const n of [nh, nw]) {
+      for (let j = 0; j < n; j++) {
+        s[o++] = Math.cos((2 * Math.PI * j) / n);
+        s[o++] = -Math.sin((2 * Math.PI * j) / n);
+      }
+    }
+    const w = this.ptr(k, 'wt', wt, 'f32', g.kh * g.kw * g.cout * g.cinp);
+    x.fftPrepareBackward(g.cout, g.cinp, g.kh, g.kw, nh, nw, w, spec, scratch);
+    this.prepared.set(fft.spectrum, { wt: w, key: geometryKey(g, fft) });
+  }
+
+  /** Checks an FFT context against the geometry; byte offsets of its spectrum and scratch. */
+  private fftBuffers(kernel: string, g: ConvGeometry, fft: BackwardFft): { spec: number; scratch: number } {
+    const p = fft.plan;
+    if (g.stride !== 1) fail(kernel, `the FFT path needs stride 1 (got ${g.stride})`);
+    const min = backwardFftSizes(g);
+    const nice = (n: number) => Number.isInteger(n) && n >= 1 && [2, 3, 5].reduce((m, f) => { while (m % f === 0) m /= f; return m; }, n) === 1;
+    if (!(nice(p.nh) && nice(p.nw) && p.nh >= min.nh && p.nw >= min.nw)) fail(kernel, `plan ${p.nh}×${p.nw} does not fit the geometry (needs 2^a·3^b·5^c sizes ≥ ${min.nh}×${min.nw})`);
+    if (!(Number.isInteger(p.chunk) && p.chunk >= 1)) fail(kernel, `bad chunk ${p.chunk}`);
+    const len = backwardFftLengths(g, p.nh, p.nw, p.chunk);
+    return {
+      spec: this.ptr(kernel, 'fft.spectrum', fft.spectrum, 'f32', len.spectrumLength),
+      scratch: this.ptr(kernel, 'fft.scratch', fft.scratch, 'f32', len.scratchLength),
+    };
+  }
+
+  private fftCall(k: string, g: ConvGeometry, gz: Real, wt: Real, fft: BackwardFft, gx: Real, t0: number, t1: number): void {
+    const x = this.x;
+    const { spec, scratch } = this.fftBuffers(k, g, fft);
+    const w = this.ptr(k, 'wt', wt, 'f32', g.kh * g.kw * g.cout * g.cinp);
+    const prep = this.prepared.get(fft.spectrum);
+    if (!prep || prep.wt !== w || prep.key !== geometryKey(g, fft)) {
+      fail(k, 'fft.spectrum was not prepared for these weights and this geometry (call prepareBackwardInput after every change of wt)');
+    }
+    const p = fft.plan;
+    x.fftConvBackwardInput(
+      g.cout, g.cinp, g.coutp, g.hin, g.win, g.hout, g.wout, g.kh, g.kw, g.pad, g.T, t0, t1, p.nh, p.nw, p.chunk,
+      this.ptr(k, 'gz', gz, 'f32', g.hout * g.wout * g.T * g.coutp), spec, this.ptr(k, 'gx', gx, 'f32', g.hin * g.win * g.T * g.cinp), scratch,
     );
   }
 

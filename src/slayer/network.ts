@@ -9,7 +9,9 @@
  *             both integrators (+ decay gradients), weight gradient from the active inputs, dense input gradient
  */
 import { Arena, loadKernelModule } from '../kernels/arena.js';
-import { JS_SLAYER_KERNELS, type Real, type SlayerKernels, type SpikeRows } from '../kernels/slayer-kernels.js';
+import {
+  backwardFftFaster, JS_SLAYER_KERNELS, planBackwardFft, type BackwardFft, type Real, type SlayerKernels, type SpikeRows,
+} from '../kernels/slayer-kernels.js';
 import { createSlayerKernels } from '../kernels/slayer-wasm.js';
 import type { SpikeTrains } from '../data/spikes.js';
 import { UserError } from '../util/errors.js';
@@ -79,6 +81,8 @@ interface BlockBuffers {
   gw: Real | null;
   acc: Float64Array;
   gradDelay: Float64Array;
+  /** FFT path of the input gradient (wasm, stride-1 layers where it is faster); null: direct. */
+  fft: BackwardFft | null;
 }
 
 type SlotView<A> = { view(): A };
@@ -126,12 +130,20 @@ export class SlayerNetwork {
     const inPtr = this.arena.i32(height * width * T + 1);
     const inChan = this.arena.i32(height * width * T * channels);
     let maxGs = 0;
-    const slots = this.plans.map((b) => {
+    let fftScratch = 0;
+    const slots = this.plans.map((b, i) => {
       const n = b.P * T * b.cp;
       maxGs = Math.max(maxGs, n);
       const g = b.conv;
+      // The input gradient of blocks after the first: FFT when the cost model says it pays for the step window.
+      const steps = T - (this.plans.length - i) - Math.max(0, i - 1);
+      const fftPlan = useWasm && g && i > 0 && steps > 0 ? planBackwardFft(g, { steps }) : null;
+      const fft = fftPlan && backwardFftFaster(g!, steps, fftPlan) ? fftPlan : null;
+      if (fft) fftScratch = Math.max(fftScratch, fft.scratchLength);
       return {
         plan: b,
+        fftPlan: fft,
+        fftSpectrum: fft ? this.arena.f32(fft.spectrumLength) : null,
         z: real(n), u: real(n), v: real(n), delta: real(n), s: real(n), gy: real(n),
         keep: b.dropout > 0 ? real(b.P * b.cp) : null,
         rowPtr: this.arena.i32(b.P * T + 1),
@@ -145,6 +157,7 @@ export class SlayerNetwork {
       };
     });
     const gsSlot = real(maxGs);
+    const scratchSlot = fftScratch > 0 ? this.arena.f32(fftScratch) : null;
     this.arena.commit();
     this.kernels = useWasm ? createSlayerKernels(this.arena) : JS_SLAYER_KERNELS;
     this.inputRows = { rowPtr: inPtr.view(), chan: inChan.view() };
@@ -159,6 +172,7 @@ export class SlayerNetwork {
       keepActive: false,
       w: s.w?.view() ?? null, wt: s.wt?.view() ?? null, gw: s.gw?.view() ?? null,
       acc: s.acc.view(), gradDelay: s.gradDelay.view(),
+      fft: s.fftPlan ? { plan: s.fftPlan, spectrum: s.fftSpectrum!.view(), scratch: scratchSlot!.view() } : null,
     }));
     this.params = new Float64Array(this.layout.length);
     this.lossGrad = new Float64Array(this.nClasses);
@@ -191,6 +205,8 @@ export class SlayerNetwork {
             for (let co = 0; co < cout; co++) wt[(kk * cout + co) * cinp + ci] = w[(kk * cin + ci) * coutp + co];
           }
         }
+        // The FFT path keeps the weights' spectrum: recompute it whenever the weights change.
+        if (buf.fft) this.kernels.prepareBackwardInput(b.conv, wt, buf.fft);
       }
       for (let c = 0; c < b.C; c++) buf.shift[c] = 1 + (b.delay ? Math.floor(x[s.delay + c]) : 0);
     });
@@ -376,7 +392,7 @@ export class SlayerNetwork {
       // Steps of the input gradient that matter: the input y_{i−1}[t] is structurally 0 before t = i, and its
       // gradient is needed from t = i − 1 (the delay gradient's difference y[t] − y[t+1]); gz is structurally 0
       // after T − 1 − (blocks from here to the output), each block adding one step of latency.
-      if (b.conv) k.convBackwardInput(b.conv, gz, buf.wt!, gx, i - 1, Math.max(i - 1, T - (this.blocks.length - i)));
+      if (b.conv) k.convBackwardInput(b.conv, gz, buf.wt!, gx, i - 1, Math.max(i - 1, T - (this.blocks.length - i)), buf.fft);
       else k.poolBackwardInput(b.pool!, gz, gx);
     }
   }

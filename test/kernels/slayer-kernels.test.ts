@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { Arena } from '../../src/kernels/arena.js';
 import {
   JS_SLAYER_KERNELS as JS,
+  backwardFftFaster,
+  backwardFftSizes,
+  fftSize,
   pad4,
+  planBackwardFft,
+  type BackwardFft,
   type ConvGeometry,
   type PoolGeometry,
   type SpikeRows,
@@ -516,6 +521,121 @@ describe('slayer kernels: wasm', () => {
     js.commit();
     assert.throws(() => new WasmSlayerKernels(js).poolBackwardInput(POOLS[0].g, v.gz, v.gx), /not committed or not a wasm arena/);
     assert.equal(createSlayerKernels(null), JS);
+  });
+});
+
+describe('slayer kernels: FFT path of convBackwardInput (wasm)', () => {
+  // Stride-1 geometries: pads 0/1/2, kh ≠ kw, kernels as large as (or larger than) the map, dense as conv (1×1
+  // output), 1×1 kernels, sizes that need radix-3/5 transforms; with step windows and chunks below the window.
+  const FFT_CONVS = [
+    { ...conv('best-c2-like 16×16, 11×11', 13, 10, 16, 16, 11, 11, 1, 0, 9), windows: [[0, 9], [2, 7]] },
+    { ...conv('3×3 pad 1 on 7×7', 5, 6, 7, 7, 3, 3, 1, 1, 7), windows: [[0, 7], [3, 4]] },
+    { ...conv('2×3 kernel pad 1, 70 outputs', 9, 70, 5, 6, 2, 3, 1, 1, 5), windows: [[0, 5]] },
+    { ...conv('5×4 kernel pad 2 on 13×11 (15 × 16 transforms)', 6, 7, 13, 11, 5, 4, 1, 2, 4), windows: [[1, 4]] },
+    { ...conv('7×8 kernel pad 2 on 5×6 (kernel above the map)', 3, 5, 5, 6, 7, 8, 1, 2, 3), windows: [[0, 3]] },
+    { ...conv('dense as conv (3×5 map, 1×1 output)', 7, 10, 3, 5, 3, 5, 1, 0, 7), windows: [[0, 7], [1, 6]] },
+    { ...conv('1×1 kernel on 4×3', 6, 5, 4, 3, 1, 1, 1, 0, 3), windows: [[0, 3]] },
+    { ...conv('dense on a vector', 37, 10, 1, 1, 1, 1, 1, 0, 4), windows: [[0, 4]] },
+    { ...conv('mid-c2-like 23×23, 5×5, T 6', 8, 12, 23, 23, 5, 5, 1, 0, 6), windows: [[0, 6]] },
+    { ...conv('exp4-like 29×29, 12×12 pad 1', 5, 9, 29, 29, 12, 12, 1, 1, 3), windows: [[0, 3]] },
+  ];
+
+  /** A wasm arena with gz, wt, gx and an FFT context planned for g (maxScratchBytes small: several chunks). */
+  function fftArena(g: ConvGeometry, wt: Float32Array, gz: Float32Array, gx0: Float32Array, maxScratchBytes?: number) {
+    const plan = planBackwardFft(g, { maxScratchBytes })!;
+    const { k, v } = wasmArena({
+      gz: ['f32', gz.length, gz], wt: ['f32', wt.length, wt], gx: ['f32', gx0.length, gx0],
+      spec: ['f32', plan.spectrumLength], scratch: ['f32', plan.scratchLength], wt2: ['f32', wt.length],
+    });
+    const fft: BackwardFft = { plan, spectrum: v.spec, scratch: v.scratch };
+    return { k, v, fft };
+  }
+
+  for (const { name, g, windows } of FFT_CONVS) {
+    it(`agrees with the direct twin to 1e-5 of the sums of magnitudes: ${name}`, () => {
+      const rng = new Rng(`fft ${name}`);
+      const nz = g.hout * g.wout * g.T * g.coutp;
+      const nx = g.hin * g.win * g.T * g.cinp;
+      const w = f32(randomWeights(rng, g));
+      const wt = f32(transposeWeights(g, w));
+      const gz = f32(randn(rng, nz));
+      for (let i = 0; i < nz; i++) if (i % g.coutp >= g.cout) gz[i] = 0;
+      const gx0 = f32(randn(rng, nx));
+      const perStep = planBackwardFft(g)!.scratchLength / g.T;
+      for (const maxScratchBytes of [undefined, 4 * (planBackwardFft(g)!.scratchLength - 1.5 * perStep)]) {
+        const { k, v, fft } = fftArena(g, wt, gz, gx0, maxScratchBytes);
+        const { nh, nw } = backwardFftSizes(g);
+        assert.ok(nh >= g.hin + g.pad && nh >= g.hout && nh >= g.kh && nw >= g.win + g.pad && nw >= g.wout && nw >= g.kw);
+        k.prepareBackwardInput(g, v.wt, fft);
+        for (const [t0, t1] of windows) {
+          v.gx.set(gx0);
+          k.convBackwardInputFft(g, v.gz, v.wt, fft, v.gx, t0, t1);
+          const gx = Float64Array.from(gx0);
+          JS.convBackwardInput(g, gz, wt, gx, t0, t1);
+          const mag = abs(gx0);
+          JS.convBackwardInput(g, abs(gz), abs(wt), mag, t0, t1);
+          close(v.gx, gx, mag, 1e-5, `FFT, chunk ${fft.plan.chunk}, steps [${t0}, ${t1})`);
+          // Steps outside the window are untouched.
+          for (let i = 0; i < nx; i++) {
+            const t = Math.floor(i / g.cinp) % g.T;
+            if ((t < t0 || t >= t1) && v.gx[i] !== gx0[i]) assert.fail(`step ${t} outside [${t0}, ${t1}) changed`);
+          }
+          // convBackwardInput with the context: either path, same sums.
+          v.gx.set(gx0);
+          k.convBackwardInput(g, v.gz, v.wt, v.gx, t0, t1, fft);
+          close(v.gx, gx, mag, 1e-5, `convBackwardInput with fft, steps [${t0}, ${t1})`);
+        }
+      }
+    });
+  }
+
+  it('re-preparing after a weight change uses the new weights; an unprepared or foreign spectrum is refused', () => {
+    const { g } = conv('k', 6, 5, 9, 9, 4, 4, 1, 1, 3);
+    const rng = new Rng('fft prepare');
+    const nz = g.hout * g.wout * g.T * g.coutp;
+    const nx = g.hin * g.win * g.T * g.cinp;
+    const wt = f32(transposeWeights(g, randomWeights(rng, g)));
+    const gz = f32(randn(rng, nz));
+    const { k, v, fft } = fftArena(g, wt, gz, new Float32Array(nx));
+    assert.throws(() => k.convBackwardInputFft(g, v.gz, v.wt, fft, v.gx), /not prepared/);
+    k.prepareBackwardInput(g, v.wt, fft);
+    assert.throws(() => k.convBackwardInputFft(g, v.gz, v.wt2, fft, v.gx), /not prepared/);
+    const wtNew = f32(transposeWeights(g, randomWeights(rng, g)));
+    v.wt.set(wtNew);
+    k.prepareBackwardInput(g, v.wt, fft);
+    k.convBackwardInputFft(g, v.gz, v.wt, fft, v.gx);
+    const gx = new Float64Array(nx);
+    JS.convBackwardInput(g, gz, wtNew, gx);
+    const mag = new Float64Array(nx);
+    JS.convBackwardInput(g, abs(gz), abs(wtNew), mag);
+    close(v.gx, gx, mag, 1e-5, 'after re-prepare');
+    // Another geometry with the same spectrum, a short spectrum, stride 2.
+    const g2 = { ...g, cout: 4, coutp: 4 };
+    assert.throws(() => k.convBackwardInputFft(g2, v.gz, v.wt, fft, v.gx), /not prepared/);
+    assert.throws(() => k.prepareBackwardInput(g, v.wt, { ...fft, spectrum: v.spec.subarray(0, 8) }), /fft\.spectrum has \d+ elements/);
+    assert.throws(() => k.prepareBackwardInput(g, v.wt, { ...fft, plan: { ...fft.plan, nh: 7 } }), /does not fit the geometry/);
+    assert.throws(() => k.prepareBackwardInput({ ...g, stride: 2 }, v.wt, fft), /stride 1/);
+    assert.equal(planBackwardFft({ ...g, stride: 2 }), null);
+    assert.equal(backwardFftFaster(g, g.T, null), false);
+    // The twins ignore the context.
+    JS.prepareBackwardInput(g, wt, fft);
+  });
+
+  it('transform sizes and the cost model', () => {
+    assert.deepEqual([1, 7, 11, 16, 17, 23, 26, 110, 121].map(fftSize), [1, 8, 12, 16, 18, 24, 27, 120, 125]);
+    const best = conv('best c2', 123, 46, 16, 16, 11, 11, 1, 0, 25).g;
+    const p = planBackwardFft(best)!;
+    assert.deepEqual([p.nh, p.nw, p.mw, p.bins, p.chunk], [16, 16, 9, 144, 25]);
+    assert.ok(backwardFftFaster(best, 20, p), 'FFT for the best c2 layer');
+    const exp4 = conv('exp4 c2', 15, 29, 109, 109, 12, 12, 1, 1, 100).g;
+    const p4 = planBackwardFft(exp4)!;
+    assert.deepEqual([p4.nh, p4.nw], [120, 120]);
+    assert.ok(p4.chunk < 100 && 4 * p4.scratchLength <= 32 * 2 ** 20, 'the work area respects the 32 MiB default');
+    assert.ok(backwardFftFaster(exp4, 98, p4), 'FFT for an Exp 4 c2 layer');
+    const small = conv('3×3', 5, 6, 7, 7, 3, 3, 1, 1, 7).g;
+    assert.ok(!backwardFftFaster(small, 7, planBackwardFft(small)), 'direct for a 3×3 kernel');
+    const dense = conv('dense', 7, 10, 3, 5, 3, 5, 1, 0, 7).g;
+    assert.ok(!backwardFftFaster(dense, 7, planBackwardFft(dense)), 'direct for a dense layer');
   });
 });
 

@@ -10,8 +10,9 @@
 // - arithmetic is IEEE float32 with one rounding per operation (wasm has no FMA), so results differ from the
 //   twins (which compute in float64 and round on store) by a few float32 ulps of the partial sums. Where the
 //   summation order is the twins' (convForward and convWeightGrad with spike value 1, the pools) the results are
-//   bit-identical; convBackwardInput adds the kernel offsets in the opposite order (ascending (ky, kx)), and the
-//   neuron scans keep their state in float32 where the twins keep it in float64.
+//   bit-identical; convBackwardInput adds the kernel offsets in the opposite order (ascending (ky, kx)), its FFT
+//   path (fftConvBackwardInput) sums in another order altogether, and the neuron scans keep their state in float32
+//   where the twins keep it in float64.
 // No allocation happens here: the host owns the memory layout.
 
 // ---------------------------------------------------------------------------------------------------------
@@ -386,6 +387,624 @@ export function convBackwardInput(
             const cp = gx + <usize>((y * win + x) * T + t0) * sc;
             gemmAcc(ap, sa, wk, sc, cp, sc, t1 - t0, nv, cout);
           }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dense input gradient by FFT (stride 1)
+//
+// With stride 1, gx_t[ci] = Σ_co F_t[co, ci] read at (y + pad, x + pad), where F = gz_t[co] ⊛ w[co, ci] is the full
+// 2-D convolution (indices add: F[u, v] = Σ_{ky,kx} gz[u − ky, v − kx]·w[ky, kx]) of support (hout + kh − 1) ×
+// (wout + kw − 1) = (hin + 2·pad) × (win + 2·pad). A circular convolution of size Nh × Nw aliases F[u + m·Nh] onto
+// u; the rows read, u ∈ [pad, pad + hin), are clean when Nh ≥ hin + pad (and Nh ≥ hout, kh so that both operands
+// fit), likewise Nw; the sizes are the caller's (backwardFftSizes in src/kernels/slayer-kernels.ts). So, per step
+// t: 2-D real FFTs of gz_t (one per 4 channels), per frequency bin a complex product [steps × cout]·[cout × cinp]
+// with the weight spectrum (prepared once per weight update), inverse FFTs of the cinp outputs, and the window
+// added into gx.
+//
+// Transforms run on four channels at once (one v128 per complex part): a complex element is 32 bytes (re v128,
+// im v128). 1-D transforms are batched Stockham FFTs (radices 4, 2, 3, 5, decimation in frequency, ping-pong
+// between two buffers) over a contiguous batch: element e of batch b at base + (e·B + b)·32. Real 2-D transforms
+// pair rows (2r, 2r + 1) as the real and imaginary parts of one complex row (X_a = Z + conj Z(−k),
+// X_b = −i(Z − conj Z(−k)), i.e. twice the spectra), transform the Nh × (⌊Nw/2⌋ + 1) half spectrum along y, and
+// the inverse does the same backwards; inverse transforms are forward ones with re and im swapped
+// (ifft(z) = swap(fft(swap(z)))). The factors 2·2 and 1/(Nh·Nw) are folded into the weight spectrum.
+//
+// Numerics: float32 throughout (twiddles rounded to float32); errors are a few ulps times log(Nh·Nw) of the sums'
+// magnitudes, measured below 1e-6 of Σ|terms| against the twins (test/kernels/slayer-kernels.test.ts checks 1e-5).
+//
+// Memory: the weight spectrum `spec` (per layer: twiddle tables, then per bin re [cout × cinp] and im
+// [cout × cinp]) and a work area `scratch` (transform buffers, one step's channel planes, then for one chunk of
+// steps the gz spectra and the products, one image of bins·32 bytes per step and 4 channels); sizes in
+// src/kernels/slayer-kernels.ts (planBackwardFft, backwardFftLengths).
+
+/**
+ * Radix-2 Stockham stage: n the current length, s the product of the previous radices, es the element stride
+ * (bytes); y[q + s·(2p + k)] = w_n^{pk}·Σ_j x[q + s·(p + j·m)]·ω_2^{jk} (m = n/2), likewise for radices 3, 4, 5.
+ */
+function stage2(x: usize, y: usize, tw: usize, n: i32, s: i32, es: usize): void {
+  const m = n >> 1;
+  const run = <usize>s * es;
+  const jx = <usize>(s * m) * es;
+  // p = 0: unit twiddles.
+  for (let o: usize = 0; o < run; o += 32) {
+    const a = x + o;
+    const ar = v128.load(a), ai = v128.load(a, 16);
+    const br = v128.load(a + jx), bi = v128.load(a + jx, 16);
+    const b = y + o;
+    v128.store(b, f32x4.add(ar, br));
+    v128.store(b, f32x4.add(ai, bi), 16);
+    v128.store(b + run, f32x4.sub(ar, br));
+    v128.store(b + run, f32x4.sub(ai, bi), 16);
+  }
+  for (let p = 1; p < m; p++) {
+    const w = tw + (<usize>(s * p) << 3);
+    const w1r = v128.load32_splat(w), w1i = v128.load32_splat(w, 4);
+    const xa = x + <usize>(s * p) * es;
+    const ya = y + <usize>(2 * s * p) * es;
+    for (let o: usize = 0; o < run; o += 32) {
+      const a = xa + o;
+      const ar = v128.load(a), ai = v128.load(a, 16);
+      const br = v128.load(a + jx), bi = v128.load(a + jx, 16);
+      const b = ya + o;
+      v128.store(b, f32x4.add(ar, br));
+      v128.store(b, f32x4.add(ai, bi), 16);
+      const dr = f32x4.sub(ar, br), di = f32x4.sub(ai, bi);
+      v128.store(b + run, f32x4.sub(f32x4.mul(dr, w1r), f32x4.mul(di, w1i)));
+      v128.store(b + run, f32x4.add(f32x4.mul(dr, w1i), f32x4.mul(di, w1r)), 16);
+    }
+  }
+}
+
+/** Radix-3 stage. */
+function stage3(x: usize, y: usize, tw: usize, n: i32, s: i32, es: usize): void {
+  const m = n / 3;
+  const run = <usize>s * es;
+  const jx = <usize>(s * m) * es;
+  const half = f32x4.splat(0.5);
+  const sn = f32x4.splat(0.8660254037844386);
+  for (let p = 0; p < m; p++) {
+    const w = tw + (<usize>(s * p) << 3);
+    const w1r = v128.load32_splat(w), w1i = v128.load32_splat(w, 4);
+    const w2 = tw + (<usize>(2 * s * p) << 3);
+    const w2r = v128.load32_splat(w2), w2i = v128.load32_splat(w2, 4);
+    const xa = x + <usize>(s * p) * es;
+    const ya = y + <usize>(3 * s * p) * es;
+    for (let o: usize = 0; o < run; o += 32) {
+      const a = xa + o;
+      const a0r = v128.load(a), a0i = v128.load(a, 16);
+      const a1r = v128.load(a + jx), a1i = v128.load(a + jx, 16);
+      const a2r = v128.load(a + 2 * jx), a2i = v128.load(a + 2 * jx, 16);
+      const t1r = f32x4.add(a1r, a2r), t1i = f32x4.add(a1i, a2i);
+      const t2r = f32x4.mul(sn, f32x4.sub(a1r, a2r)), t2i = f32x4.mul(sn, f32x4.sub(a1i, a2i));
+      const mr = f32x4.sub(a0r, f32x4.mul(half, t1r)), mi = f32x4.sub(a0i, f32x4.mul(half, t1i));
+      const b = ya + o;
+      v128.store(b, f32x4.add(a0r, t1r));
+      v128.store(b, f32x4.add(a0i, t1i), 16);
+      // y1 = m − i·t2, y2 = m + i·t2
+      const y1r = f32x4.add(mr, t2i), y1i = f32x4.sub(mi, t2r);
+      const y2r = f32x4.sub(mr, t2i), y2i = f32x4.add(mi, t2r);
+      v128.store(b + run, f32x4.sub(f32x4.mul(y1r, w1r), f32x4.mul(y1i, w1i)));
+      v128.store(b + run, f32x4.add(f32x4.mul(y1r, w1i), f32x4.mul(y1i, w1r)), 16);
+      v128.store(b + 2 * run, f32x4.sub(f32x4.mul(y2r, w2r), f32x4.mul(y2i, w2i)));
+      v128.store(b + 2 * run, f32x4.add(f32x4.mul(y2r, w2i), f32x4.mul(y2i, w2r)), 16);
+    }
+  }
+}
+
+/** Radix-4 stage. */
+function stage4(x: usize, y: usize, tw: usize, n: i32, s: i32, es: usize): void {
+  const m = n >> 2;
+  const run = <usize>s * es;
+  const jx = <usize>(s * m) * es;
+  // p = 0: unit twiddles (the whole of a last stage).
+  for (let o: usize = 0; o < run; o += 32) {
+    const a = x + o;
+    const a0r = v128.load(a), a0i = v128.load(a, 16);
+    const a1r = v128.load(a + jx), a1i = v128.load(a + jx, 16);
+    const a2r = v128.load(a + 2 * jx), a2i = v128.load(a + 2 * jx, 16);
+    const a3r = v128.load(a + 3 * jx), a3i = v128.load(a + 3 * jx, 16);
+    const t0r = f32x4.add(a0r, a2r), t0i = f32x4.add(a0i, a2i);
+    const t1r = f32x4.sub(a0r, a2r), t1i = f32x4.sub(a0i, a2i);
+    const t2r = f32x4.add(a1r, a3r), t2i = f32x4.add(a1i, a3i);
+    const t3r = f32x4.sub(a1r, a3r), t3i = f32x4.sub(a1i, a3i);
+    const b = y + o;
+    v128.store(b, f32x4.add(t0r, t2r));
+    v128.store(b, f32x4.add(t0i, t2i), 16);
+    v128.store(b + run, f32x4.add(t1r, t3i));
+    v128.store(b + run, f32x4.sub(t1i, t3r), 16);
+    v128.store(b + 2 * run, f32x4.sub(t0r, t2r));
+    v128.store(b + 2 * run, f32x4.sub(t0i, t2i), 16);
+    v128.store(b + 3 * run, f32x4.sub(t1r, t3i));
+    v128.store(b + 3 * run, f32x4.add(t1i, t3r), 16);
+  }
+  for (let p = 1; p < m; p++) {
+    const w = tw + (<usize>(s * p) << 3);
+    const w1r = v128.load32_splat(w), w1i = v128.load32_splat(w, 4);
+    const w2 = tw + (<usize>(2 * s * p) << 3);
+    const w2r = v128.load32_splat(w2), w2i = v128.load32_splat(w2, 4);
+    const w3 = tw + (<usize>(3 * s * p) << 3);
+    const w3r = v128.load32_splat(w3), w3i = v128.load32_splat(w3, 4);
+    const xa = x + <usize>(s * p) * es;
+    const ya = y + <usize>(4 * s * p) * es;
+    for (let o: usize = 0; o < run; o += 32) {
+      const a = xa + o;
+      const a0r = v128.load(a), a0i = v128.load(a, 16);
+      const a1r = v128.load(a + jx), a1i = v128.load(a + jx, 16);
+      const a2r = v128.load(a + 2 * jx), a2i = v128.load(a + 2 * jx, 16);
+      const a3r = v128.load(a + 3 * jx), a3i = v128.load(a + 3 * jx, 16);
+      const t0r = f32x4.add(a0r, a2r), t0i = f32x4.add(a0i, a2i);
+      const t1r = f32x4.sub(a0r, a2r), t1i = f32x4.sub(a0i, a2i);
+      const t2r = f32x4.add(a1r, a3r), t2i = f32x4.add(a1i, a3i);
+      const t3r = f32x4.sub(a1r, a3r), t3i = f32x4.sub(a1i, a3i);
+      const b = ya + o;
+      v128.store(b, f32x4.add(t0r, t2r));
+      v128.store(b, f32x4.add(t0i, t2i), 16);
+      // y1 = t1 − i·t3, y2 = t0 − t2, y3 = t1 + i·t3
+      const y1r = f32x4.add(t1r, t3i), y1i = f32x4.sub(t1i, t3r);
+      const y2r = f32x4.sub(t0r, t2r), y2i = f32x4.sub(t0i, t2i);
+      const y3r = f32x4.sub(t1r, t3i), y3i = f32x4.add(t1i, t3r);
+      v128.store(b + run, f32x4.sub(f32x4.mul(y1r, w1r), f32x4.mul(y1i, w1i)));
+      v128.store(b + run, f32x4.add(f32x4.mul(y1r, w1i), f32x4.mul(y1i, w1r)), 16);
+      v128.store(b + 2 * run, f32x4.sub(f32x4.mul(y2r, w2r), f32x4.mul(y2i, w2i)));
+      v128.store(b + 2 * run, f32x4.add(f32x4.mul(y2r, w2i), f32x4.mul(y2i, w2r)), 16);
+      v128.store(b + 3 * run, f32x4.sub(f32x4.mul(y3r, w3r), f32x4.mul(y3i, w3i)));
+      v128.store(b + 3 * run, f32x4.add(f32x4.mul(y3r, w3i), f32x4.mul(y3i, w3r)), 16);
+    }
+  }
+}
+
+/** Radix-5 stage. */
+function stage5(x: usize, y: usize, tw: usize, n: i32, s: i32, es: usize): void {
+  const m = n / 5;
+  const run = <usize>s * es;
+  const jx = <usize>(s * m) * es;
+  const c1 = f32x4.splat(0.30901699437494745); // cos 72°
+  const c2 = f32x4.splat(-0.8090169943749475); // cos 144°
+  const s1 = f32x4.splat(0.9510565162951535); // sin 72°
+  const s2 = f32x4.splat(0.5877852522924731); // sin 144°
+  for (let p = 0; p < m; p++) {
+    const xa = x + <usize>(s * p) * es;
+    const ya = y + <usize>(5 * s * p) * es;
+    const sp = <usize>(s * p) << 3;
+    for (let o: usize = 0; o < run; o += 32) {
+      const a = xa + o;
+      const a0r = v128.load(a), a0i = v128.load(a, 16);
+      const a1r = v128.load(a + jx), a1i = v128.load(a + jx, 16);
+      const a2r = v128.load(a + 2 * jx), a2i = v128.load(a + 2 * jx, 16);
+      const a3r = v128.load(a + 3 * jx), a3i = v128.load(a + 3 * jx, 16);
+      const a4r = v128.load(a + 4 * jx), a4i = v128.load(a + 4 * jx, 16);
+      const t1r = f32x4.add(a1r, a4r), t1i = f32x4.add(a1i, a4i);
+      const t2r = f32x4.add(a2r, a3r), t2i = f32x4.add(a2i, a3i);
+      const t3r = f32x4.sub(a1r, a4r), t3i = f32x4.sub(a1i, a4i);
+      const t4r = f32x4.sub(a2r, a3r), t4i = f32x4.sub(a2i, a3i);
+      const b = ya + o;
+      v128.store(b, f32x4.add(a0r, f32x4.add(t1r, t2r)));
+      v128.store(b, f32x4.add(a0i, f32x4.add(t1i, t2i)), 16);
+      const b1r = f32x4.add(a0r, f32x4.add(f32x4.mul(c1, t1r), f32x4.mul(c2, t2r)));
+      const b1i = f32x4.add(a0i, f32x4.add(f32x4.mul(c1, t1i), f32x4.mul(c2, t2i)));
+      const b2r = f32x4.add(a0r, f32x4.add(f32x4.mul(c2, t1r), f32x4.mul(c1, t2r)));
+      const b2i = f32x4.add(a0i, f32x4.add(f32x4.mul(c2, t1i), f32x4.mul(c1, t2i)));
+      const d1r = f32x4.add(f32x4.mul(s1, t3r), f32x4.mul(s2, t4r));
+      const d1i = f32x4.add(f32x4.mul(s1, t3i), f32x4.mul(s2, t4i));
+      const d2r = f32x4.sub(f32x4.mul(s2, t3r), f32x4.mul(s1, t4r));
+      const d2i = f32x4.sub(f32x4.mul(s2, t3i), f32x4.mul(s1, t4i));
+      // y1 = b1 − i·d1, y4 = b1 + i·d1, y2 = b2 − i·d2, y3 = b2 + i·d2; then the twiddles w^k.
+      twiddleStore(b + run, f32x4.add(b1r, d1i), f32x4.sub(b1i, d1r), tw + sp);
+      twiddleStore(b + 2 * run, f32x4.add(b2r, d2i), f32x4.sub(b2i, d2r), tw + 2 * sp);
+      twiddleStore(b + 3 * run, f32x4.sub(b2r, d2i), f32x4.add(b2i, d2r), tw + 3 * sp);
+      twiddleStore(b + 4 * run, f32x4.sub(b1r, d1i), f32x4.add(b1i, d1r), tw + 4 * sp);
+    }
+  }
+}
+
+/** Stores (re, im)·w at dst, w the float32 pair at wp. */
+// @ts-ignore: decorator
+@inline
+function twiddleStore(dst: usize, re: v128, im: v128, wp: usize): void {
+  const wr = v128.load32_splat(wp), wi = v128.load32_splat(wp, 4);
+  v128.store(dst, f32x4.sub(f32x4.mul(re, wr), f32x4.mul(im, wi)));
+  v128.store(dst, f32x4.add(f32x4.mul(re, wi), f32x4.mul(im, wr)), 16);
+}
+
+/**
+ * Forward DFT of length N (twiddles tw) of B contiguous batches (element e of batch b at x + (e·B + b)·32), using
+ * y as the second buffer; returns the buffer that holds the result (x or y). Radices 4, then 2, then 3, then 5.
+ */
+function fftBatch(N: i32, tw: usize, x: usize, y: usize, B: i32): usize {
+  const es = <usize>B << 5;
+  let n = N;
+  let s = 1;
+  let src = x;
+  let dst = y;
+  while (n > 1) {
+    let r = 5;
+    if (n % 4 == 0) r = 4;
+    else if (n % 2 == 0) r = 2;
+    else if (n % 3 == 0) r = 3;
+    if (r == 4) stage4(src, dst, tw, n, s, es);
+    else if (r == 2) stage2(src, dst, tw, n, s, es);
+    else if (r == 3) stage3(src, dst, tw, n, s, es);
+    else stage5(src, dst, tw, n, s, es);
+    const tmp = src;
+    src = dst;
+    dst = tmp;
+    n /= r;
+    s *= r;
+  }
+  return src;
+}
+
+/** Number of Stockham stages of a length-N transform (the parity decides which buffer receives the result). */
+function fftStageCount(N: i32): i32 {
+  let n = N;
+  let c = 0;
+  while (n > 1) {
+    if (n % 4 == 0) n >>= 2;
+    else if (n % 2 == 0) n >>= 1;
+    else if (n % 3 == 0) n /= 3;
+    else n /= 5;
+    c++;
+  }
+  return c;
+}
+
+/**
+ * Twice the half spectrum of the real h × w image of four channels at src + y·rowStride + x·colStride (one v128
+ * per pixel), zero-padded to Nh × Nw: written to img, bin (ky, kx) at img + (ky·Mw + kx)·32 (re v128, im v128),
+ * Mw = ⌊Nw/2⌋ + 1. Work buffers: R, R2 (Nw·⌈h/2⌉ elements) and Bq (Nh·Mw elements).
+ */
+function fwdReal2d(
+  src: usize, rowStride: usize, colStride: usize, h: i32, w: i32, Nh: i32, Nw: i32, twH: usize, twW: usize,
+  R: usize, R2: usize, Bq: usize, img: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const Mw = (Nw >> 1) + 1;
+  const np = (h + 1) >> 1;
+  const es = <usize>np << 5;
+  // Rows 2r and 2r + 1 as the real and imaginary parts of complex row r, transformed along x.
+  for (let x = 0; x < Nw; x++) {
+    const rp = R + <usize>x * es;
+    if (x < w) {
+      const sp = src + <usize>x * colStride;
+      for (let r = 0; r < np; r++) {
+        const a = sp + <usize>(2 * r) * rowStride;
+        const e = rp + (<usize>r << 5);
+        v128.store(e, v128.load(a));
+        v128.store(e, 2 * r + 1 < h ? v128.load(a + rowStride) : zero, 16);
+      }
+    } else {
+      for (let o: usize = 0; o < es; o += 32) {
+        v128.store(rp + o, zero);
+        v128.store(rp + o, zero, 16);
+      }
+    }
+  }
+  const Rr = fftBatch(Nw, twW, R, R2, np);
+  // Split: row 2r gets Z(k) + conj Z(−k), row 2r + 1 gets −i·(Z(k) − conj Z(−k)) (twice the row spectra), into
+  // whichever of img and Bq makes the transform along y end in img.
+  const first = fftStageCount(Nh) & 1 ? Bq : img;
+  const second = first == img ? Bq : img;
+  const rowB = <usize>Mw << 5;
+  for (let r = 0; r < np; r++) {
+    const ro = <usize>r << 5;
+    const a = first + <usize>(2 * r) * rowB;
+    const odd = 2 * r + 1 < h;
+    for (let k = 0; k < Mw; k++) {
+      const z = Rr + <usize>k * es + ro;
+      const c = Rr + <usize>(k == 0 ? 0 : Nw - k) * es + ro;
+      const zr = v128.load(z), zi = v128.load(z, 16);
+      const cr = v128.load(c), ci = v128.load(c, 16);
+      const e = a + (<usize>k << 5);
+      v128.store(e, f32x4.add(zr, cr));
+      v128.store(e, f32x4.sub(zi, ci), 16);
+      if (odd) {
+        v128.store(e + rowB, f32x4.add(zi, ci));
+        v128.store(e + rowB, f32x4.sub(cr, zr), 16);
+      }
+    }
+  }
+  for (let o = <usize>h * rowB, end = <usize>Nh * rowB; o < end; o += 32) {
+    v128.store(first + o, zero);
+    v128.store(first + o, zero, 16);
+  }
+  fftBatch(Nh, twH, first, second, Mw);
+}
+
+/**
+ * Inverse of fwdReal2d without normalisation: img holds the half spectrum of a real Nh × Nw image of four channels
+ * with re and im swapped (bin b at img + b·32: im v128, then re v128; overwritten); writes its rows
+ * pad … pad + hin − 1 and columns pad … pad + win − 1 to dst + y·rowStride + x·colStride (y < hin, x < win).
+ */
+function invReal2d(
+  img: usize, Nh: i32, Nw: i32, twH: usize, twW: usize, R: usize, R2: usize, Bq: usize,
+  pad: i32, hin: i32, win: i32, dst: usize, rowStride: usize, colStride: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const Mw = (Nw >> 1) + 1;
+  // Along y: ifft = swap ∘ fft ∘ swap (re ↔ im), the input being swapped already.
+  const Br = fftBatch(Nh, twH, img, Bq, Mw);
+  // Rows u = pad + 2r and u + 1 (X_u, X_{u+1}: their row spectra, still swapped in Br) packed as
+  // Z(k) = X_u(k) + i·X_{u+1}(k) over the full row (X(Nw − k) = conj X(k)), swapped again for the inverse along x.
+  const np = (hin + 1) >> 1;
+  const es = <usize>np << 5;
+  const rowB = <usize>Mw << 5;
+  for (let r = 0; r < np; r++) {
+    const ro = <usize>r << 5;
+    const ua = Br + <usize>(pad + 2 * r) * rowB;
+    const odd = 2 * r + 1 < hin;
+    for (let k = 0; k < Mw; k++) {
+      const a = ua + (<usize>k << 5);
+      const ar = v128.load(a, 16), ai = v128.load(a);
+      const br = odd ? v128.load(a + rowB, 16) : zero;
+      const bi = odd ? v128.load(a + rowB) : zero;
+      const e = R + <usize>k * es + ro;
+      v128.store(e, f32x4.add(ai, br));
+      v128.store(e, f32x4.sub(ar, bi), 16);
+    }
+    for (let k = Mw; k < Nw; k++) {
+      const a = ua + (<usize>(Nw - k) << 5);
+      const ar = v128.load(a, 16), ai = v128.load(a);
+      const br = odd ? v128.load(a + rowB, 16) : zero;
+      const bi = odd ? v128.load(a + rowB) : zero;
+      const e = R + <usize>k * es + ro;
+      v128.store(e, f32x4.sub(br, ai));
+      v128.store(e, f32x4.add(ar, bi), 16);
+    }
+  }
+  const Rr = fftBatch(Nw, twW, R, R2, np);
+  // z = swap(result): row u is the imaginary part, row u + 1 the real part.
+  for (let r = 0; r < np; r++) {
+    const d0 = dst + <usize>(2 * r) * rowStride;
+    const e0 = Rr + <usize>pad * es + (<usize>r << 5);
+    if (2 * r + 1 < hin) {
+      for (let x = 0; x < win; x++) {
+        const d = d0 + <usize>x * colStride;
+        const e = e0 + <usize>x * es;
+        v128.store(d, v128.load(e, 16));
+        v128.store(d + rowStride, v128.load(e));
+      }
+    } else {
+      for (let x = 0; x < win; x++) v128.store(d0 + <usize>x * colStride, v128.load(e0 + <usize>x * es, 16));
+    }
+  }
+}
+
+/** The four real accumulations of one complex multiply-add, a·b with a = (xr, xi) broadcast and b = (br, bi). */
+// @ts-ignore: decorator
+@inline
+function cmacc(p: v128, xr: v128, br: v128): v128 {
+  return f32x4.add(p, f32x4.mul(xr, br));
+}
+
+/**
+ * One frequency bin of the spectral product: C[i][j] = Σ_k A[i][k]·B[k][j] (complex, i < M steps, k < K = cout,
+ * j < 4nv input channels). A: the gz spectra, element (i, k) at a + i·aRow + (k >> 2)·img + (k & 3)·4 (re) and
+ * + 16 (im); B: the weight spectrum, rows of 4nv floats at b (re) and bIm (im), row stride sb; C written at
+ * c + i·cRow + (j >> 2)·img as im v128, re v128 (swapped for invReal2d). Register blocks of 1 row × 2 vectors with
+ * separate accumulators for the four real products (8 accumulators, one addition each per k: the chains stay
+ * short; 6 loads per 16 operations). Measured at ~48 GFLOP/s on the best c2 layer against ~22 for 2 × 2 blocks
+ * accumulating a·b − c·d in place.
+ */
+function cgemmBin(a: usize, aRow: usize, img: usize, b: usize, bIm: usize, sb: usize, c: usize, cRow: usize, M: i32, nv: i32, K: i32): void {
+  const zero = f32x4.splat(0);
+  const kg = K >> 2;
+  const kt = K & 3;
+  let j = 0;
+  for (; j + 2 <= nv; j += 2) {
+    const jb = <usize>j << 4;
+    for (let i = 0; i < M; i++) {
+      let ap = a + <usize>i * aRow;
+      let bp = b + jb;
+      let bq = bIm + jb;
+      let p0 = zero, m0 = zero, s0 = zero, t0 = zero, p1 = zero, m1 = zero, s1 = zero, t1 = zero;
+      for (let g = 0; g < kg; g++) {
+        for (let u: usize = 0; u < 16; u += 4) {
+          const xr = v128.load32_splat(ap + u), xi = v128.load32_splat(ap + u, 16);
+          const br0 = v128.load(bp), bi0 = v128.load(bq);
+          p0 = cmacc(p0, xr, br0); m0 = cmacc(m0, xi, bi0); s0 = cmacc(s0, xr, bi0); t0 = cmacc(t0, xi, br0);
+          const br1 = v128.load(bp, 16), bi1 = v128.load(bq, 16);
+          p1 = cmacc(p1, xr, br1); m1 = cmacc(m1, xi, bi1); s1 = cmacc(s1, xr, bi1); t1 = cmacc(t1, xi, br1);
+          bp += sb;
+          bq += sb;
+        }
+        ap += img;
+      }
+      for (let u: usize = 0; u < <usize>(kt << 2); u += 4) {
+        const xr = v128.load32_splat(ap + u), xi = v128.load32_splat(ap + u, 16);
+        const br0 = v128.load(bp), bi0 = v128.load(bq);
+        p0 = cmacc(p0, xr, br0); m0 = cmacc(m0, xi, bi0); s0 = cmacc(s0, xr, bi0); t0 = cmacc(t0, xi, br0);
+        const br1 = v128.load(bp, 16), bi1 = v128.load(bq, 16);
+        p1 = cmacc(p1, xr, br1); m1 = cmacc(m1, xi, bi1); s1 = cmacc(s1, xr, bi1); t1 = cmacc(t1, xi, br1);
+        bp += sb;
+        bq += sb;
+      }
+      const cp = c + <usize>i * cRow + <usize>j * img;
+      v128.store(cp, f32x4.add(s0, t0));
+      v128.store(cp, f32x4.sub(p0, m0), 16);
+      v128.store(cp + img, f32x4.add(s1, t1));
+      v128.store(cp + img, f32x4.sub(p1, m1), 16);
+    }
+  }
+  if (j < nv) {
+    const jb = <usize>j << 4;
+    for (let i = 0; i < M; i++) {
+      let ap = a + <usize>i * aRow;
+      let bp = b + jb;
+      let bq = bIm + jb;
+      let p0 = zero, m0 = zero, s0 = zero, t0 = zero;
+      for (let k = 0; k < K; k++) {
+        const u = <usize>(k >> 2) * img + (<usize>(k & 3) << 2);
+        const xr = v128.load32_splat(ap + u), xi = v128.load32_splat(ap + u, 16);
+        const br0 = v128.load(bp), bi0 = v128.load(bq);
+        p0 = cmacc(p0, xr, br0); m0 = cmacc(m0, xi, bi0); s0 = cmacc(s0, xr, bi0); t0 = cmacc(t0, xi, br0);
+        bp += sb;
+        bq += sb;
+      }
+      const cp = c + <usize>i * cRow + <usize>j * img;
+      v128.store(cp, f32x4.add(s0, t0));
+      v128.store(cp, f32x4.sub(p0, m0), 16);
+    }
+  }
+}
+
+/** Bytes of the transform work buffers at the start of the scratch area: 2·Nh·Mw + 2·Nw·⌈Nh/2⌉ elements of 32 bytes. */
+// @ts-ignore: decorator
+@inline
+function fftWorkBytes(Nh: i32, Nw: i32): usize {
+  return (<usize>(2 * Nh * ((Nw >> 1) + 1) + 2 * Nw * ((Nh + 1) >> 1))) << 5;
+}
+
+/**
+ * Bytes between the spectra of two images in the scratch area: bins·32 rounded up to an odd number of 64-byte
+ * lines, so that the lines a GEMM over one bin reads (one per image) spread over every L1 set (a stride of an even
+ * number of lines, e.g. 72 for 16 × 9 bins, maps them onto a few sets and thrashes).
+ */
+// @ts-ignore: decorator
+@inline
+function fftImageBytes(bins: i32): usize {
+  return (<usize>(((bins + 1) >> 1) | 1)) << 6;
+}
+
+/** Bytes of the planes of one step (gz: coutp × Pz floats, gx: cinp × Px floats; one area for both). */
+// @ts-ignore: decorator
+@inline
+function fftPlaneBytes(coutp: i32, Pz: i32, cinp: i32, Px: i32): usize {
+  return <usize>max(coutp * Pz, cinp * Px) << 2;
+}
+
+/** Bytes of the twiddle tables at the start of the weight spectrum (Nh + Nw float32 pairs, rounded up to 16). */
+// @ts-ignore: decorator
+@inline
+function fftHeaderBytes(Nh: i32, Nw: i32): usize {
+  return ((<usize>(Nh + Nw) << 3) + 15) & ~<usize>15;
+}
+
+/**
+ * Weight spectrum for fftConvBackwardInput (call after every change of wt). spec starts with the twiddle tables
+ * w_N^j = (cos 2πj/N, −sin 2πj/N) as float32 pairs, j < N, for N = Nh then Nw, written by the caller (the module
+ * has no trigonometry: NativeMath's would bring a data segment into the arena's guard page); then, per
+ * bin (ky·Mw + kx, Mw = ⌊Nw/2⌋ + 1) the real parts [cout × cinp] and the imaginary parts [cout × cinp] of the 2-D
+ * DFT of w[co, ci] (placed at (ky, kx) of an Nh × Nw grid), scaled by 1/(Nh·Nw) and by 1/4 for the doubled
+ * spectra of fwdReal2d. scratch: at least fftWorkBytes.
+ */
+export function fftPrepareBackward(cout: i32, cinp: i32, kh: i32, kw: i32, Nh: i32, Nw: i32, wt: usize, spec: usize, scratch: usize): void {
+  const Mw = (Nw >> 1) + 1;
+  const bins = Nh * Mw;
+  const twH = spec;
+  const twW = spec + (<usize>Nh << 3);
+  const Wf = spec + fftHeaderBytes(Nh, Nw);
+  const Bq = scratch;
+  const img = Bq + (<usize>bins << 5);
+  const R = img + (<usize>bins << 5);
+  const R2 = R + (<usize>(Nw * ((Nh + 1) >> 1)) << 5);
+  const scale = f32x4.splat(<f32>(0.25 / (<f64>Nh * <f64>Nw)));
+  const blk = <usize>(cout * cinp) << 2;
+  for (let co = 0; co < cout; co++) {
+    for (let c = 0; c < cinp; c += 4) {
+      const off = <usize>(co * cinp + c) << 2;
+      fwdReal2d(wt + off, <usize>kw * blk, blk, kh, kw, Nh, Nw, twH, twW, R, R2, Bq, img);
+      for (let bin = 0; bin < bins; bin++) {
+        const e = img + (<usize>bin << 5);
+        const d = Wf + <usize>bin * (blk << 1) + off;
+        v128.store(d, f32x4.mul(v128.load(e), scale));
+        v128.store(d + blk, f32x4.mul(v128.load(e, 16), scale));
+      }
+    }
+  }
+}
+
+/**
+ * gx[(y,x,t), ci] += Σ_{ky,kx,co} gz[(oy,ox,t), co]·wt[(ky,kx,co), ci] (stride 1) for t0 ≤ t < t1 by FFT, with the
+ * weight spectrum of fftPrepareBackward. Chunks of up to `chunk` steps: the gz spectra of the chunk (one image of
+ * bins·32 bytes per step and 4 channels, [step][channel group][bin], images fftImageBytes apart), one complex GEMM
+ * per bin into the products (same layout, re/im swapped), the inverse transforms added into gx. Each step's gz rows
+ * are first copied into planes [channel group][pixel] and the inverse transforms written into such planes before one
+ * pass adds them into gx: the steps are interleaved in the [p][t][c] layout, and a pass per channel group over a
+ * large map would fetch every line once per group. scratch: fftWorkBytes, fftPlaneBytes, then chunk·(coutp + cinp)/4
+ * images.
+ */
+export function fftConvBackwardInput(
+  cout: i32, cinp: i32, coutp: i32, hin: i32, win: i32, hout: i32, wout: i32, kh: i32, kw: i32, pad: i32, T: i32,
+  t0: i32, t1: i32, Nh: i32, Nw: i32, chunk: i32, gz: usize, spec: usize, gx: usize, scratch: usize,
+): void {
+  if (cout <= 0 || t1 <= t0) return;
+  const Mw = (Nw >> 1) + 1;
+  const bins = Nh * Mw;
+  const twH = spec;
+  const twW = spec + (<usize>Nh << 3);
+  const Wf = spec + fftHeaderBytes(Nh, Nw);
+  const wBlk = <usize>(cout * cinp) << 2;
+  const Bq = scratch;
+  const R = Bq + (<usize>(2 * bins) << 5);
+  const R2 = R + (<usize>(Nw * ((Nh + 1) >> 1)) << 5);
+  const img = fftImageBytes(bins);
+  const cg = coutp >> 2;
+  const cig = cinp >> 2;
+  const Pz = hout * wout;
+  const Px = hin * win;
+  const plane = scratch + fftWorkBytes(Nh, Nw);
+  const Gf = plane + fftPlaneBytes(coutp, Pz, cinp, Px);
+  const Xf = Gf + <usize>(chunk * cg) * img;
+  const zRow = <usize>coutp << 2;
+  const xRow = <usize>cinp << 2;
+  for (let c0 = t0; c0 < t1; c0 += chunk) {
+    const S = min(chunk, t1 - c0);
+    for (let s = 0; s < S; s++) {
+      // One pass over the step's rows of gz (every line read once) into planes [group][pixel], then the transforms.
+      const src = gz + <usize>(c0 + s) * zRow;
+      const gPlane = <usize>Pz << 4;
+      for (let p = 0; p < Pz; p++) {
+        const a = src + <usize>(p * T) * zRow;
+        const d = plane + (<usize>p << 4);
+        for (let g = 0; g < cg; g++) v128.store(d + <usize>g * gPlane, v128.load(a + (<usize>g << 4)));
+      }
+      for (let g = 0; g < cg; g++) {
+        fwdReal2d(plane + <usize>g * gPlane, <usize>wout << 4, 16, hout, wout, Nh, Nw, twH, twW, R, R2, Bq, Gf + <usize>(s * cg + g) * img);
+      }
+    }
+    // Columns kx = 0 and (Nw even) kx = Nw/2 of a real image's spectrum are Hermitian along ky: there, the rows
+    // ky > Nh/2 are the conjugates of the rows Nh − ky, products included (both factors are such spectra), and are
+    // copied rather than multiplied.
+    const cols = Nw & 1 ? 1 : 2;
+    const xImages = S * cig;
+    for (let bin = 0; bin < bins; bin++) {
+      const ky = bin / Mw;
+      const kx = bin - ky * Mw;
+      if (2 * ky > Nh && (kx == 0 || (cols == 2 && kx == Mw - 1))) continue;
+      const b = Wf + <usize>bin * (wBlk << 1);
+      const o = <usize>bin << 5;
+      cgemmBin(Gf + o, <usize>cg * img, img, b, b + wBlk, xRow, Xf + o, <usize>cig * img, S, cig, cout);
+    }
+    for (let ky = (Nh >> 1) + 1; ky < Nh; ky++) {
+      for (let c = 0; c < cols; c++) {
+        const kx = c == 0 ? 0 : Mw - 1;
+        const d = Xf + (<usize>(ky * Mw + kx) << 5);
+        const m = Xf + (<usize>((Nh - ky) * Mw + kx) << 5);
+        // Stored swapped (im, re): the conjugate is (−im, re).
+        for (let q = 0; q < xImages; q++) {
+          const o = <usize>q * img;
+          v128.store(d + o, f32x4.neg(v128.load(m + o)));
+          v128.store(d + o, v128.load(m + o, 16), 16);
+        }
+      }
+    }
+    for (let s = 0; s < S; s++) {
+      // The inverse transforms into planes [group][pixel], then one pass adding them to the step's rows of gx.
+      const gPlane = <usize>Px << 4;
+      for (let g = 0; g < cig; g++) {
+        invReal2d(Xf + <usize>(s * cig + g) * img, Nh, Nw, twH, twW, R, R2, Bq, pad, hin, win, plane + <usize>g * gPlane, <usize>win << 4, 16);
+      }
+      const dst = gx + <usize>(c0 + s) * xRow;
+      for (let p = 0; p < Px; p++) {
+        const d = dst + <usize>(p * T) * xRow;
+        const e = plane + (<usize>p << 4);
+        for (let g = 0; g < cig; g++) {
+          const q = d + (<usize>g << 4);
+          v128.store(q, f32x4.add(v128.load(q), v128.load(e + <usize>g * gPlane)));
         }
       }
     }

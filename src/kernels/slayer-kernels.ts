@@ -76,8 +76,11 @@ export interface SlayerKernels {
   readonly backend: 'wasm' | 'js';
   /** z[(oy,ox,t), co] += value·w[(ky,kx,ci), co] for every input spike (event-driven convolution). */
   convForward(g: ConvGeometry, x: SpikeRows, w: Real, z: Real): void;
-  /** gw[(ky,kx,ci), co] += value·gz[(oy,ox,t), co] for every input spike (weight gradient from active inputs only). */
-  convWeightGrad(g: ConvGeometry, x: SpikeRows, gz: Real, gw: Real): void;
+  /**
+   * gw[(ky,kx,ci), co] += value·gz[(oy,ox,t), co] for every input spike at t < tEnd (default T; gz is 0 from
+   * tEnd on): the weight gradient from active inputs only.
+   */
+  convWeightGrad(g: ConvGeometry, x: SpikeRows, gz: Real, gw: Real, tEnd?: number): void;
   /**
    * gx[(y,x,t), ci] += Σ_{ky,kx,co} gz[(oy,ox,t), co]·wt[(ky,kx,co), ci] (dense input gradient), for the steps
    * t0 ≤ t < t1 only (default all): the engine skips steps whose input is structurally silent or whose gradient is
@@ -109,10 +112,13 @@ export interface SlayerKernels {
   /**
    * Backward through surrogate and both integrators. Writes gz (gradient w.r.t. the synaptic input) and adds
    * Σ_{t≥1} gz[t]·u[t−1] to acc[0] and Σ_{t≥1} gu[t]·v[t−1] to acc[1] (decay gradients up to the factor −1/4096).
+   * gs is taken as 0 from step tEnd on (default T; the engine passes the step after which it is structurally 0),
+   * and gz is written 0 there. With `decays` false (blocks that do not learn their decays) acc is left alone and u, v
+   * are not read.
    */
   neuronBackward(
     P: number, T: number, cp: number, gs: Real, delta: Real, u: Real, v: Real,
-    ku: number, kv: number, surA: number, surTau: number, gz: Real, acc: Float64Array,
+    ku: number, kv: number, surA: number, surTau: number, gz: Real, acc: Float64Array, tEnd?: number, decays?: boolean,
   ): void;
   /**
    * Builds the CSR of the block output y[p, t, c] = keep[p,c]·s[p, t − shift[c], c] for c < C; writes rowPtr
@@ -121,11 +127,12 @@ export interface SlayerKernels {
   emitSpikes(P: number, T: number, C: number, cp: number, s: Real, keep: Real | null, shift: Int32Array, rowPtr: Int32Array, chan: Int32Array): number;
   /**
    * Gradient through delay, shift and dropout: writes gs[p, t, c] = gy[p, t + shift[c], c]·keep·scale (0 past T),
-   * and adds Σ_{p,t} gy[t]·(y[t] − y[t+1]) (y = scale·keep·s[t − shift], y[T] = 0) to gradDelay[c].
+   * and adds Σ_{p,t} gy[t]·(y[t] − y[t+1]) (y = scale·keep·s[t − shift], y[T] = 0) to gradDelay[c] unless
+   * `withDelay` is false (blocks without axonal delays).
    */
   spikeGradient(
     P: number, T: number, C: number, cp: number, gy: Real, s: Real, keep: Real | null, shift: Int32Array, scale: number,
-    gs: Real, gradDelay: Float64Array,
+    gs: Real, gradDelay: Float64Array, withDelay?: boolean,
   ): void;
 }
 
@@ -350,7 +357,7 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
     }
   },
 
-  convWeightGrad(g, x, gz, gw) {
+  convWeightGrad(g, x, gz, gw, tEnd = g.T) {
     const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
     const { rowPtr, chan, value } = x;
     const vals = x.vals ?? null;
@@ -360,6 +367,7 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
       const b = rowPtr[r + 1];
       if (a === b) continue;
       const t = r % T;
+      if (t >= tEnd) continue;
       const p = (r - t) / T;
       const y = (p / win) | 0;
       const xx = p - y * win;
@@ -517,20 +525,21 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
     }
   },
 
-  neuronBackward(P, T, cp, gs, delta, u, v, ku, kv, surA, surTau, gz, acc) {
+  neuronBackward(P, T, cp, gs, delta, u, v, ku, kv, surA, surTau, gz, acc, tEnd = T, decays = true) {
     let accU = 0;
     let accV = 0;
     for (let p = 0; p < P; p++) {
       for (let ch = 0; ch < cp; ch++) {
         let gU = 0;
         let gZ = 0;
-        for (let t = T - 1; t >= 0; t--) {
+        for (let t = T - 1; t >= tEnd; t--) gz[(p * T + t) * cp + ch] = 0;
+        for (let t = tEnd - 1; t >= 0; t--) {
           const i = (p * T + t) * cp + ch;
           const gV = gs[i] * surA * Math.exp(-Math.abs(delta[i]) / surTau);
           gU = kv * gU + gV;
           gZ = ku * gZ + gU;
           gz[i] = gZ;
-          if (t > 0) {
+          if (t > 0 && decays) {
             accV += gU * v[i - cp];
             accU += gZ * u[i - cp];
           }
@@ -557,7 +566,7 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
     return n;
   },
 
-  spikeGradient(P, T, C, cp, gy, s, keep, shift, scale, gs, gradDelay) {
+  spikeGradient(P, T, C, cp, gy, s, keep, shift, scale, gs, gradDelay, withDelay = true) {
     for (let p = 0; p < P; p++) {
       for (let c = 0; c < cp; c++) {
         const sh = c < C ? shift[c] : 0;
@@ -573,7 +582,7 @@ export const JS_SLAYER_KERNELS: SlayerKernels = {
             dsum += gy[i] * (yt - yn);
           }
         }
-        if (c < C) gradDelay[c] += dsum;
+        if (c < C && withDelay) gradDelay[c] += dsum;
       }
     }
   },

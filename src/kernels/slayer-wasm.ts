@@ -170,7 +170,7 @@ export class WasmSlayerKernels implements SlayerKernels {
     );
   }
 
-  convWeightGrad(g: ConvGeometry, xs: SpikeRows, gz: Real, gw: Real): void {
+  convWeightGrad(g: ConvGeometry, xs: SpikeRows, gz: Real, gw: Real, tEnd = g.T): void {
     const x = this.x;
     const k = 'convWeightGrad';
     checkConv(g, k);
@@ -178,6 +178,7 @@ export class WasmSlayerKernels implements SlayerKernels {
     x.convWeightGrad(
       g.cin, g.coutp, g.hin, g.win, g.hout, g.wout, g.kh, g.kw, g.stride, g.pad, g.T, rp, ch, xs.value,
       this.ptr(k, 'gz', gz, 'f32', g.hout * g.wout * g.T * g.coutp), this.ptr(k, 'gw', gw, 'f32', g.kh * g.kw * g.cin * g.coutp),
+      Math.max(0, Math.min(g.T, tEnd)),
     );
   }
 
@@ -302,7 +303,7 @@ export class WasmSlayerKernels implements SlayerKernels {
 
   neuronBackward(
     P: number, T: number, cp: number, gs: Real, delta: Real, u: Real, v: Real,
-    ku: number, kv: number, surA: number, surTau: number, gz: Real, acc: Float64Array,
+    ku: number, kv: number, surA: number, surTau: number, gz: Real, acc: Float64Array, tEnd = T, decays = true,
   ): void {
     const x = this.x;
     const k = 'neuronBackward';
@@ -311,6 +312,7 @@ export class WasmSlayerKernels implements SlayerKernels {
     x.neuronBackward(
       P, T, cp, this.ptr(k, 'gs', gs, 'f32', n), this.ptr(k, 'delta', delta, 'f32', n), this.ptr(k, 'u', u, 'f32', n),
       this.ptr(k, 'v', v, 'f32', n), ku, kv, surA, surTau, this.ptr(k, 'gz', gz, 'f32', n), this.ptr(k, 'acc', acc, 'f64', 2),
+      Math.max(0, Math.min(T, tEnd)), decays ? 1 : 0,
     );
   }
 
@@ -327,7 +329,7 @@ export class WasmSlayerKernels implements SlayerKernels {
 
   spikeGradient(
     P: number, T: number, C: number, cp: number, gy: Real, s: Real, keep: Real | null, shift: Int32Array, scale: number,
-    gs: Real, gradDelay: Float64Array,
+    gs: Real, gradDelay: Float64Array, withDelay = true,
   ): void {
     const x = this.x;
     const k = 'spikeGradient';
@@ -335,6 +337,7 @@ export class WasmSlayerKernels implements SlayerKernels {
     x.spikeGradient(
       P, T, C, cp, this.ptr(k, 'gy', gy, 'f32', n), this.ptr(k, 's', s, 'f32', n), keep ? this.ptr(k, 'keep', keep, 'f32', P * cp) : 0,
       this.ptr(k, 'shift', shift, 'i32', C), scale, this.ptr(k, 'gs', gs, 'f32', n), this.ptr(k, 'gradDelay', gradDelay, 'f64', C),
+      withDelay ? 1 : 0,
     );
   }
 

@@ -377,15 +377,19 @@ export class SlayerNetwork {
       const s = this.layout.blocks[i];
       const n = b.P * T * b.cp;
       const gs = this.gs.subarray(0, n) as Real;
-      k.spikeGradient(b.P, T, b.C, b.cp, buf.gy, buf.s, buf.keepActive ? buf.keep : null, buf.shift, buf.value, gs, buf.gradDelay);
+      k.spikeGradient(b.P, T, b.C, b.cp, buf.gy, buf.s, buf.keepActive ? buf.keep : null, buf.shift, buf.value, gs, buf.gradDelay, b.delay);
       const ku = decayMultiplier(this.params[s.Du], this.config.mode);
       const kv = decayMultiplier(this.params[s.Dv], this.config.mode);
       const gz = buf.z; // the synaptic input is no longer needed
-      k.neuronBackward(b.P, T, b.cp, gs, buf.delta, buf.u, buf.v, ku, kv, sur.a, sur.tau, gz, buf.acc);
+      // The synaptic gradient is structurally 0 from step T − (blocks from here to the output) on (one step of
+      // latency per block): the scans and the weight gradient stop there.
+      const tEnd = T - (this.blocks.length - i);
+      const decays = b.learnsDecays && this.config.learnDecays;
+      k.neuronBackward(b.P, T, b.cp, gs, buf.delta, buf.u, buf.v, ku, kv, sur.a, sur.tau, gz, buf.acc, tEnd, decays);
       const prev = this.blocks[i - 1];
       const x: SpikeRows = i === 0 ? { ...this.inputRows, value: 1 }
         : { rowPtr: prev.rowPtr, chan: prev.chan, value: prev.value, vals: this.smooth ? this.smoothVals[i - 1] : null };
-      if (b.conv) k.convWeightGrad(b.conv, x, gz, buf.gw!);
+      if (b.conv) k.convWeightGrad(b.conv, x, gz, buf.gw!, tEnd);
       if (i === 0) break;
       const gx = this.blocks[i - 1].gy;
       gx.fill(0);

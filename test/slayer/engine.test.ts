@@ -193,3 +193,35 @@ describe('replicas', () => {
     await assert.rejects(ThreadReplicas.start({ ...cfg, neuron: { ...cfg.neuron, threshold: -1 } }, {}, 2, 10), /threshold must be a positive number/);
   });
 });
+
+describe('step windows of the backward kernels', () => {
+  it('neuronBackward and convWeightGrad with tEnd equal the full computation when gs is 0 from tEnd on (twin and wasm)', async () => {
+    const { JS_SLAYER_KERNELS } = await import('../../src/kernels/slayer-kernels.js');
+    const { createSlayerArena, createSlayerKernels } = await import('../../src/kernels/slayer-wasm.js');
+    const P = 3, T = 9, cp = 8, tEnd = 6;
+    const n = P * T * cp;
+    const rng = new Rng(21);
+    const fill = (a: Float32Array, f: (i: number) => number) => { for (let i = 0; i < a.length; i++) a[i] = f(i); return a; };
+    const arena = createSlayerArena('auto');
+    const slots = Array.from({ length: 7 }, () => arena.f32(n));
+    const accSlots = [arena.f64(2), arena.f64(2)];
+    arena.commit();
+    const [gs, delta, u, v, gz1, gz2, gz3] = slots.map((s) => s.view());
+    fill(gs, (i) => (Math.floor(i / cp) % T >= tEnd ? 0 : rng.uniform(-1, 1)));
+    fill(delta, () => rng.uniform(-2, 2));
+    fill(u, () => rng.uniform(-1, 1));
+    fill(v, () => rng.uniform(-1, 1));
+    gz2.fill(7);
+    const [a1, a2] = accSlots.map((s) => s.view());
+    JS_SLAYER_KERNELS.neuronBackward(P, T, cp, gs, delta, u, v, 0.6, 0.8, 0.01, 3, gz1, a1);
+    JS_SLAYER_KERNELS.neuronBackward(P, T, cp, gs, delta, u, v, 0.6, 0.8, 0.01, 3, gz2, a2, tEnd);
+    assert.deepEqual(Array.from(gz2), Array.from(gz1));
+    assert.deepEqual(Array.from(a2), Array.from(a1));
+    const k = createSlayerKernels(arena);
+    a2.fill(0);
+    gz3.fill(7);
+    k.neuronBackward(P, T, cp, gs, delta, u, v, 0.6, 0.8, 0.01, 3, gz3, a2, tEnd);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(gz3[i] - gz1[i]) <= 1e-6 * (1 + Math.abs(gz1[i])), `gz[${i}]`);
+    assert.ok(Math.abs(a2[0] - a1[0]) < 1e-5 * (1 + Math.abs(a1[0])) && Math.abs(a2[1] - a1[1]) < 1e-5 * (1 + Math.abs(a1[1])));
+  });
+});

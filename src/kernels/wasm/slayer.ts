@@ -219,7 +219,7 @@ export function convForward(
  */
 export function convWeightGrad(
   cin: i32, coutp: i32, hin: i32, win: i32, hout: i32, wout: i32, kh: i32, kw: i32, stride: i32, pad: i32, T: i32,
-  rowPtr: usize, chan: usize, value: f32, gz: usize, gw: usize,
+  rowPtr: usize, chan: usize, value: f32, gz: usize, gw: usize, tEnd: i32,
 ): void {
   const vv = f32x4.splat(value);
   const rowBytes = <usize>coutp << 2;
@@ -237,7 +237,7 @@ export function convWeightGrad(
           let rp = rowPtr + (<usize>((y * win + x) * T) << 2);
           let o = gz + <usize>((oy * wout + ox) * T) * rowBytes;
           let a = load<i32>(rp);
-          for (let t = 0; t < T; t++) {
+          for (let t = 0; t < tEnd; t++) {
             const b = load<i32>(rp, 4);
             if (a != b) scatterRows(o, wk, rowBytes, chan + (<usize>a << 2), chan + (<usize>b << 2), vv);
             a = b;
@@ -1210,27 +1210,31 @@ function widenAdd(acc: v128, x: v128): v128 {
  */
 export function neuronBackward(
   P: i32, T: i32, cp: i32, gs: usize, delta: usize, u: usize, v: usize, ku: f32, kv: f32, surA: f32, surTau: f32,
-  gz: usize, acc: usize,
+  gz: usize, acc: usize, tEnd: i32, decays: i32,
 ): void {
   const vku = f32x4.splat(ku);
   const vkv = f32x4.splat(kv);
   const vA = f32x4.splat(surA);
-  const vTau = f32x4.splat(surTau);
+  // exp(−|δ|/τ) as exp(−|δ|·(1/τ)): a multiply instead of a divide in the inner loop.
+  const vInv = f32x4.splat(<f32>1 / surTau);
   const row = <usize>cp << 2;
   const groups = cp >> 2;
   let sumU = f64x2.splat(0);
   let sumV = f64x2.splat(0);
   if (T <= 0) return;
   for (let p = 0; p < P; p++) {
-    const last = <usize>(p * T + T - 1) * row;
+    // gs is 0 from tEnd on: so is gz, and the reverse scan starts at tEnd − 1.
+    if (tEnd < T) memory.fill(gz + <usize>(p * T + tEnd) * row, 0, <usize>(T - tEnd) * row);
+    if (tEnd <= 0) continue;
+    const last = <usize>(p * T + tEnd - 1) * row;
     let g = 0;
     for (; g + 2 <= groups; g += 2) {
       let gU = f32x4.splat(0), gZ = f32x4.splat(0), aU = f32x4.splat(0), aV = f32x4.splat(0);
       let hU = f32x4.splat(0), hZ = f32x4.splat(0), bU = f32x4.splat(0), bV = f32x4.splat(0);
       let o = last + (<usize>g << 4);
-      for (let t = T - 1; t > 0; t--) {
-        const e0 = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o)), vTau)));
-        const e1 = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o, 16)), vTau)));
+      for (let t = tEnd - 1; t > 0; t--) {
+        const e0 = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o)), vInv)));
+        const e1 = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o, 16)), vInv)));
         gU = f32x4.add(f32x4.mul(vkv, gU), f32x4.mul(f32x4.mul(v128.load(gs + o), vA), e0));
         hU = f32x4.add(f32x4.mul(vkv, hU), f32x4.mul(f32x4.mul(v128.load(gs + o, 16), vA), e1));
         gZ = f32x4.add(f32x4.mul(vku, gZ), gU);
@@ -1238,13 +1242,16 @@ export function neuronBackward(
         v128.store(gz + o, gZ);
         v128.store(gz + o, hZ, 16);
         o -= row;
-        aV = f32x4.add(aV, f32x4.mul(gU, v128.load(v + o)));
-        bV = f32x4.add(bV, f32x4.mul(hU, v128.load(v + o, 16)));
-        aU = f32x4.add(aU, f32x4.mul(gZ, v128.load(u + o)));
-        bU = f32x4.add(bU, f32x4.mul(hZ, v128.load(u + o, 16)));
+        // Decay gradients only for blocks that learn their decays (pools do not): saves two streams of loads.
+        if (decays) {
+          aV = f32x4.add(aV, f32x4.mul(gU, v128.load(v + o)));
+          bV = f32x4.add(bV, f32x4.mul(hU, v128.load(v + o, 16)));
+          aU = f32x4.add(aU, f32x4.mul(gZ, v128.load(u + o)));
+          bU = f32x4.add(bU, f32x4.mul(hZ, v128.load(u + o, 16)));
+        }
       }
-      const e0 = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o)), vTau)));
-      const e1 = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o, 16)), vTau)));
+      const e0 = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o)), vInv)));
+      const e1 = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o, 16)), vInv)));
       gU = f32x4.add(f32x4.mul(vkv, gU), f32x4.mul(f32x4.mul(v128.load(gs + o), vA), e0));
       hU = f32x4.add(f32x4.mul(vkv, hU), f32x4.mul(f32x4.mul(v128.load(gs + o, 16), vA), e1));
       v128.store(gz + o, f32x4.add(f32x4.mul(vku, gZ), gU));
@@ -1255,16 +1262,18 @@ export function neuronBackward(
     if (g < groups) {
       let gU = f32x4.splat(0), gZ = f32x4.splat(0), aU = f32x4.splat(0), aV = f32x4.splat(0);
       let o = last + (<usize>g << 4);
-      for (let t = T - 1; t > 0; t--) {
-        const e = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o)), vTau)));
+      for (let t = tEnd - 1; t > 0; t--) {
+        const e = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o)), vInv)));
         gU = f32x4.add(f32x4.mul(vkv, gU), f32x4.mul(f32x4.mul(v128.load(gs + o), vA), e));
         gZ = f32x4.add(f32x4.mul(vku, gZ), gU);
         v128.store(gz + o, gZ);
         o -= row;
-        aV = f32x4.add(aV, f32x4.mul(gU, v128.load(v + o)));
-        aU = f32x4.add(aU, f32x4.mul(gZ, v128.load(u + o)));
+        if (decays) {
+          aV = f32x4.add(aV, f32x4.mul(gU, v128.load(v + o)));
+          aU = f32x4.add(aU, f32x4.mul(gZ, v128.load(u + o)));
+        }
       }
-      const e = expNeg4(f32x4.neg(f32x4.div(f32x4.abs(v128.load(delta + o)), vTau)));
+      const e = expNeg4(f32x4.neg(f32x4.mul(f32x4.abs(v128.load(delta + o)), vInv)));
       gU = f32x4.add(f32x4.mul(vkv, gU), f32x4.mul(f32x4.mul(v128.load(gs + o), vA), e));
       gZ = f32x4.add(f32x4.mul(vku, gZ), gU);
       v128.store(gz + o, gZ);
@@ -1358,10 +1367,11 @@ export function emitSpikes(P: i32, T: i32, C: i32, cp: i32, s: usize, keep: usiz
  */
 export function spikeGradient(
   P: i32, T: i32, C: i32, cp: i32, gy: usize, s: usize, keep: usize, shift: usize, scale: f32, gs: usize, gradDelay: usize,
+  withDelay: i32,
 ): void {
   const row = <usize>cp << 2;
   if (uniformShift(shift, C)) {
-    spikeGradientUniform(P, T, C, cp, gy, s, keep, C > 0 ? load<i32>(shift) : 0, scale, gs, gradDelay);
+    spikeGradientUniform(P, T, C, cp, gy, s, keep, C > 0 ? load<i32>(shift) : 0, scale, gs, gradDelay, withDelay);
     return;
   }
   for (let p = 0; p < P; p++) {
@@ -1400,6 +1410,7 @@ export function spikeGradient(
 /** spikeGradient when every channel has the shift sh. */
 function spikeGradientUniform(
   P: i32, T: i32, C: i32, cp: i32, gy: usize, s: usize, keep: usize, sh: i32, scale: f32, gs: usize, gradDelay: usize,
+  withDelay: i32,
 ): void {
   const row = <usize>cp << 2;
   const groups = cp >> 2;
@@ -1422,6 +1433,7 @@ function spikeGradientUniform(
         const src = t + sh;
         const i = cb + <usize>t * row;
         v128.store(gs + i, src < T ? v128.and(f32x4.mul(v128.load(gy + cb + <usize>src * row), m), live) : zero);
+        if (!withDelay) continue;
         const tn = t + 1 - sh;
         const yn = t + 1 < T && tn >= 0 ? f32x4.mul(m, v128.load(s + cb + <usize>tn * row)) : zero;
         const d = f32x4.mul(v128.load(gy + i), f32x4.sub(yt, yn));
@@ -1429,6 +1441,7 @@ function spikeGradientUniform(
         dhi = f64x2.add(dhi, f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 0, 1)));
         yt = yn;
       }
+      if (!withDelay) continue;
       const q = gradDelay + (<usize>c0 << 3);
       if (c0 < C) store<f64>(q, load<f64>(q) + f64x2.extract_lane(dlo, 0));
       if (c0 + 1 < C) store<f64>(q, load<f64>(q, 8) + f64x2.extract_lane(dlo, 1), 8);

@@ -14,6 +14,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findTorchPython } from './python.js';
 import { openMnist, POISSON_PRESETS } from '../src/data/index.js';
 import { buildDiehlCook, experiment1Config, PAPER_BEST_EXP1, type KernelBackend } from '../src/snn/index.js';
 import { Rng } from '../src/util/rng.js';
@@ -65,20 +66,6 @@ function engineRun(backend: KernelBackend, n: number, warmup: number, learning =
   };
 }
 
-function findPython(): { python: string | null; reason: string } {
-  // An explicit --python (or SPIKEOPT_PYTHON) is the only candidate; otherwise Debian's interpreter, then PATH's.
-  const explicit = values.python ?? process.env.SPIKEOPT_PYTHON;
-  const candidates = explicit ? [explicit] : ['/usr/bin/python3', 'python3'];
-  const reasons: string[] = [];
-  for (const p of candidates) {
-    const r = spawnSync(p, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (r.status === 0) return { python: p, reason: '' };
-    const why = r.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit status ${r.status}`);
-    reasons.push(`${p}: ${why.slice(0, 200)}`);
-  }
-  return { python: null, reason: `no Python with PyTorch found (${reasons.join('; ') || 'no interpreter'})` };
-}
-
 function torchRun(python: string, threads: number, images: number) {
   const script = join(here, 'stdp', 'reference.py');
   const r = spawnSync(python, [script, 'bench', '--images', String(images), '--warmup', '2', '--threads', String(threads)], {
@@ -104,7 +91,7 @@ let torch1: ReturnType<typeof torchRun> | null = null;
 let torchDefault: ReturnType<typeof torchRun> | null = null;
 let torchAllCores: ReturnType<typeof torchRun> | null = null;
 let torchUnavailable: string | null = null;
-const py = findPython();
+const py = findTorchPython(values.python);
 if (!py.python) {
   torchUnavailable = py.reason;
 } else {

@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findTorchPython } from './python.js';
 import { openMnist, POISSON_PRESETS, subsetDataset } from '../src/data/index.js';
 import { convMnist, EXP3_BEST, type SlayerHyperparameters } from '../src/slayer/models.js';
 import { trainSlayer } from '../src/slayer/trainer.js';
@@ -72,18 +73,6 @@ async function engineRun(name: 'mid' | 'best', batches: number, warmup: number) 
   };
 }
 
-function findPython(): { python: string | null; reason: string } {
-  const explicit = values.python ?? process.env.SPIKEOPT_PYTHON;
-  const candidates = explicit ? [explicit] : ['/usr/bin/python3', 'python3'];
-  const reasons: string[] = [];
-  for (const p of candidates) {
-    const r = spawnSync(p, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    if (r.status === 0) return { python: p, reason: '' };
-    reasons.push(`${p}: ${(r.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit status ${r.status}`)).slice(0, 200)}`);
-  }
-  return { python: null, reason: `no Python with PyTorch found (${reasons.join('; ') || 'no interpreter'})` };
-}
-
 function torchRun(python: string, net: 'mid' | 'best', batches: number) {
   const script = join(here, 'surrogate', 'reference.py');
   const args = [script, 'bench', '--net', net, '--batches', String(batches), '--warmup', '1', '--threads', String(threads), '--dtype', 'float32'];
@@ -92,7 +81,7 @@ function torchRun(python: string, net: 'mid' | 'best', batches: number) {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSecond: number; threads: number; torch: string };
 }
 
-const py = findPython();
+const py = findTorchPython(values.python);
 let torchUnavailable: string | null = py.python ? null : py.reason;
 const out: Record<string, unknown> = {};
 for (const name of ['mid', 'best'] as const) {

@@ -13,18 +13,19 @@
  * Everything else (network constants, decoders, encoding, the rest of the search space) is the same.
  */
 import { z } from 'zod';
-import { openMnist, POISSON_PRESETS, stratifiedSubset, subsetDataset, datasetLabels, type SpikeDataset, type SpikeTrains } from '../data/index.js';
-import { buildDiehlCook, experiment1Config, trainAndEvaluate, type DecoderName, type Exp1Hyperparameters } from '../snn/index.js';
+import { openMnist, POISSON_PRESETS, stratifiedSubset, subsetDataset, datasetLabels, type SpikeDataset } from '../data/index.js';
+import { buildDiehlCook, experiment1Config, type DecoderName, type Exp1Hyperparameters } from '../snn/index.js';
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
+import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
+import { trainWithSilentRule } from './stdp-evaluation.js';
 import {
   EXP1_EARLY_STOPPING_AS_RUN,
   EXP1_EARLY_STOPPING_COMMITTED,
   failureValues,
-  SpikeEarlyStopping,
   type EarlyStoppingConfig,
   type FailureConvention,
 } from './early-stopping.js';
@@ -115,15 +116,6 @@ export interface Exp1Options {
   seed: number;
 }
 
-const criterionSchema = z
-  .object({
-    layer: z.string().min(1),
-    threshold: z.number(),
-    proportion: z.number(),
-    total: z.number().positive(),
-  })
-  .strict();
-
 /** Options as written in a study config (`objective: { name: exp1-stdp-mnist, options: {...} }`). */
 export const exp1OptionsSchema = z
   .object({
@@ -134,17 +126,7 @@ export const exp1OptionsSchema = z
     maxMapSize: z.number().int().min(1).optional(),
     epochs: z.number().int().min(1).optional(),
     dataSeed: z.number().int().default(0),
-    earlyStopping: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            criteria: z.array(criterionSchema).min(1).optional(),
-            updateInterval: z.number().int().min(0).optional(),
-          })
-          .strict(),
-      ])
-      .default({}),
+    earlyStopping: earlyStoppingOptionSchema,
     validateStopped: z.enum(['full', 'skip']).default('full'),
     failure: z.enum(['default', 'faithful', 'throw']).default('default'),
     seed: z.number().int().default(0),
@@ -296,34 +278,19 @@ function evaluateExp1(
   if (!EXP1_DECODERS.includes(decoder)) throw new RangeError(`decoder must be one of ${EXP1_DECODERS.join(', ')}, got ${decoder}`);
 
   const rule = exp1EarlyStopping(o, data.train.size);
-  const es = rule ? new SpikeEarlyStopping(rule) : null;
   const dc = buildDiehlCook(experiment1Config(hp), { seed });
-  // Q15 'skip': once the rule has fired, validation samples are neither encoded nor simulated (the driver's
-  // validation loop then only runs its bookkeeping); the objective is reported as unmeasured.
-  const skip = o.validateStopped === 'skip' && es !== null;
-  const skipping = (): boolean => skip && es!.stopped;
-  const validation = skip ? skippableDataset(data.validation, skipping) : data.validation;
-  if (skip) {
-    const net = dc.network;
-    const run = net.runSample.bind(net);
-    const layers = net.layers.map((l) => l.name);
-    net.runSample = (inputs, learning) =>
-      learning === false && skipping() ? { T: data.validation.T, layers, totals: new Int32Array(layers.length) } : run(inputs, learning);
-  }
-  const result = trainAndEvaluate({
+  const { result, rule: es, validated } = trainWithSilentRule({
     network: dc.network,
     train: data.train,
-    validation,
+    validation: data.validation,
     epochs,
-    updateInterval: rule?.updateInterval ?? EXP1_EARLY_STOPPING_AS_RUN.updateInterval,
+    rule,
+    defaultUpdateInterval: EXP1_EARLY_STOPPING_AS_RUN.updateInterval,
     decoders: EXP1_DECODERS,
     decoder,
     seed,
-    onChunk: es ? es.chunkHook() : undefined,
+    validateStopped: o.validateStopped,
   });
-  const validated = !(skip && result.stopped);
-  // An epoch with no closed chunk still restarts the counts (only possible when the set has ≤ U images).
-  if (es && !result.stopped && es.epoch !== result.epochsRun) es.startEpoch(result.epochsRun);
   const metrics: Exp1Metrics = {
     scale: o.scale,
     spikeCounts: result.spikes,
@@ -346,39 +313,8 @@ function evaluateExp1(
   return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics };
 }
 
-/** `ds`, except that once `skip()` is true its samples are empty trains (nothing encoded). */
-function skippableDataset(ds: SpikeDataset, skip: () => boolean): SpikeDataset {
-  const empty: SpikeTrains = { T: ds.T, nInputs: ds.nInputs, offsets: new Uint32Array(ds.T + 1), indices: new Uint16Array(0) };
-  return {
-    name: ds.name,
-    size: ds.size,
-    shape: ds.shape,
-    nInputs: ds.nInputs,
-    T: ds.T,
-    nClasses: ds.nClasses,
-    synthetic: ds.synthetic,
-    label: (i) => ds.label(i),
-    events: (i, rng) => (skip() ? empty : ds.events(i, rng)),
-  };
-}
-
-/** Parses factory options (a bad one is one sentence naming it). */
-function parseExp1Options(objective: string, options: unknown, forced: Partial<Exp1Options> = {}): Exp1Options {
-  const parsed = exp1OptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? `option ${issue.path.join('.')}` : 'options';
-    throw new UserError(`Objective ${objective}: ${where}: ${issue.message}.`);
-  }
-  for (const [k, v] of Object.entries(forced)) {
-    if (options && typeof options === 'object' && k in options && (options as Record<string, unknown>)[k] !== v) {
-      throw new UserError(`Objective ${objective}: option ${k} must be ${String(v)} (use exp1-stdp-mnist for other values).`);
-    }
-  }
-  return { ...(parsed.data as Exp1Options), ...forced };
-}
 
 /** Builds `exp1-stdp-mnist` or `exp1-stdp-mnist-small` (scale forced to small) from study-config options. */
 export function exp1Factory(name: 'exp1-stdp-mnist' | 'exp1-stdp-mnist-small', options: unknown): Objective {
-  return createExp1Objective(parseExp1Options(name, options, name === 'exp1-stdp-mnist-small' ? { scale: 'small' } : {}));
+  return createExp1Objective(parseObjectiveOptions<Exp1Options>(exp1OptionsSchema, name, options, name === 'exp1-stdp-mnist-small' ? { scale: 'small' } : {}, 'exp1-stdp-mnist'));
 }

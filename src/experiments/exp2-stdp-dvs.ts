@@ -34,17 +34,18 @@ import {
   subsetDataset,
   trainValidationSplit,
   type SpikeDataset,
-  type SpikeTrains,
 } from '../data/index.js';
 import { isSyntheticDataset } from '../data/dvs/gesture.js';
+import { trainWithSilentRule } from './stdp-evaluation.js';
 import { openSyntheticDvsGesture } from '../data/dvs/synthetic-dataset.js';
-import { buildDiehlCook, experiment2Config, trainAndEvaluate, type DecoderName, type Exp2Hyperparameters } from '../snn/index.js';
+import { buildDiehlCook, experiment2Config, type DecoderName, type Exp2Hyperparameters } from '../snn/index.js';
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
+import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
-import { failureValues, SpikeEarlyStopping, type EarlyStoppingConfig, type FailureConvention } from './early-stopping.js';
+import { failureValues, type EarlyStoppingConfig, type FailureConvention } from './early-stopping.js';
 
 export type Exp2Scale = 'small' | 'full';
 
@@ -162,15 +163,6 @@ export interface Exp2Options {
   seed: number;
 }
 
-const criterionSchema = z
-  .object({
-    layer: z.string().min(1),
-    threshold: z.number(),
-    proportion: z.number(),
-    total: z.number().positive(),
-  })
-  .strict();
-
 /** Options as written in a study config (`objective: { name: exp2-stdp-dvs, options: {...} }`). */
 export const exp2OptionsSchema = z
   .object({
@@ -186,17 +178,7 @@ export const exp2OptionsSchema = z
     epochs: z.number().int().min(1).optional(),
     dataSeed: z.number().int().default(0),
     lateralSign: z.enum(['inhibitory', 'reference-positive']).default('inhibitory'),
-    earlyStopping: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            criteria: z.array(criterionSchema).min(1).optional(),
-            updateInterval: z.number().int().min(0).optional(),
-          })
-          .strict(),
-      ])
-      .default({}),
+    earlyStopping: earlyStoppingOptionSchema,
     validateStopped: z.enum(['full', 'skip']).default('full'),
     failure: z.enum(['default', 'faithful', 'throw']).default('default'),
     seed: z.number().int().default(0),
@@ -404,32 +386,19 @@ function evaluateExp2(
   if (!EXP2_DECODERS.includes(decoder)) throw new RangeError(`decoder must be one of ${EXP2_DECODERS.join(', ')}, got ${decoder}`);
 
   const rule = exp2EarlyStopping(o, data.train.size);
-  const es = rule ? new SpikeEarlyStopping(rule) : null;
   const dc = buildDiehlCook(experiment2Config(hp, { nInputs: data.train.nInputs, lateralSign: o.lateralSign }), { seed });
-  // Q15 'skip': once the rule has fired, validation samples are neither read nor simulated.
-  const skip = o.validateStopped === 'skip' && es !== null;
-  const skipping = (): boolean => skip && es!.stopped;
-  const validation = skip ? skippableDataset(data.validation, skipping) : data.validation;
-  if (skip) {
-    const net = dc.network;
-    const run = net.runSample.bind(net);
-    const layers = net.layers.map((l) => l.name);
-    net.runSample = (inputs, learning) =>
-      learning === false && skipping() ? { T: data.validation.T, layers, totals: new Int32Array(layers.length) } : run(inputs, learning);
-  }
-  const result = trainAndEvaluate({
+  const { result, rule: es, validated } = trainWithSilentRule({
     network: dc.network,
     train: data.train,
-    validation,
+    validation: data.validation,
     epochs,
-    updateInterval: rule?.updateInterval ?? EXP2_EARLY_STOPPING_AS_RUN.updateInterval,
+    rule,
+    defaultUpdateInterval: EXP2_EARLY_STOPPING_AS_RUN.updateInterval,
     decoders: EXP2_DECODERS,
     decoder,
     seed,
-    onChunk: es ? es.chunkHook() : undefined,
+    validateStopped: o.validateStopped,
   });
-  const validated = !(skip && result.stopped);
-  if (es && !result.stopped && es.epoch !== result.epochsRun) es.startEpoch(result.epochsRun);
   const metrics: Exp2Metrics = {
     scale: o.scale,
     dataset: data.dataset,
@@ -456,43 +425,8 @@ function evaluateExp2(
   return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics };
 }
 
-/** `ds`, except that once `skip()` is true its samples are empty trains (nothing read). */
-function skippableDataset(ds: SpikeDataset, skip: () => boolean): SpikeDataset {
-  const empty: SpikeTrains = { T: ds.T, nInputs: ds.nInputs, offsets: new Uint32Array(ds.T + 1), indices: new Uint16Array(0) };
-  return { ...pickDataset(ds), events: (i, rng) => (skip() ? empty : ds.events(i, rng)) };
-}
-
-function pickDataset(ds: SpikeDataset): SpikeDataset {
-  return {
-    name: ds.name,
-    size: ds.size,
-    shape: ds.shape,
-    nInputs: ds.nInputs,
-    T: ds.T,
-    nClasses: ds.nClasses,
-    synthetic: ds.synthetic,
-    label: (i) => ds.label(i),
-    events: (i, rng) => ds.events(i, rng),
-  };
-}
-
-/** Parses factory options (a bad one is one sentence naming it). */
-function parseExp2Options(objective: string, options: unknown, forced: Partial<Exp2Options> = {}): Exp2Options {
-  const parsed = exp2OptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? `option ${issue.path.join('.')}` : 'options';
-    throw new UserError(`Objective ${objective}: ${where}: ${issue.message}.`);
-  }
-  for (const [k, v] of Object.entries(forced)) {
-    if (options && typeof options === 'object' && k in options && (options as Record<string, unknown>)[k] !== v) {
-      throw new UserError(`Objective ${objective}: option ${k} must be ${String(v)} (use exp2-stdp-dvs for other values).`);
-    }
-  }
-  return { ...(parsed.data as Exp2Options), ...forced };
-}
 
 /** Builds `exp2-stdp-dvs` or `exp2-stdp-dvs-small` (scale forced to small) from study-config options. */
 export function exp2Factory(name: 'exp2-stdp-dvs' | 'exp2-stdp-dvs-small', options: unknown): Objective {
-  return createExp2Objective(parseExp2Options(name, options, name === 'exp2-stdp-dvs-small' ? { scale: 'small' } : {}));
+  return createExp2Objective(parseObjectiveOptions<Exp2Options>(exp2OptionsSchema, name, options, name === 'exp2-stdp-dvs-small' ? { scale: 'small' } : {}, 'exp2-stdp-dvs'));
 }

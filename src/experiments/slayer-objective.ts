@@ -11,6 +11,7 @@ import type { SpikeDataset } from '../data/dataset.js';
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
+import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
 import { planNetwork, parameterCount } from '../slayer/architecture.js';
 import type { SlayerHyperparameters } from '../slayer/models.js';
@@ -65,8 +66,6 @@ export interface SlayerOptions {
   seed: number;
 }
 
-const criterionSchema = z.object({ layer: z.string().min(1), threshold: z.number(), proportion: z.number(), total: z.number().positive() }).strict();
-
 export const slayerOptionsSchema = z
   .object({
     scale: z.enum(['small', 'full']).default('full'),
@@ -74,9 +73,7 @@ export const slayerOptionsSchema = z
     nValidation: z.number().int().min(1).optional(),
     dataSeed: z.number().int().default(0),
     dataDir: z.string().min(1).optional(),
-    earlyStopping: z
-      .union([z.literal(false), z.object({ criteria: z.array(criterionSchema).min(1).optional(), updateInterval: z.number().int().min(0).optional() }).strict()])
-      .default({}),
+    earlyStopping: earlyStoppingOptionSchema,
     validateStopped: z.enum(['full', 'skip']).default('full'),
     failure: z.enum(['default', 'faithful', 'throw']).default('default'),
     threads: z.number().int().min(1).default(1),
@@ -86,15 +83,9 @@ export const slayerOptionsSchema = z
   })
   .strict();
 
-/** Parses factory options; a bad one is one sentence naming it. */
+/** Parses factory options; a bad one is one sentence naming it. `forced` comes from the registry name. */
 export function parseSlayerOptions(objective: string, options: unknown, forced: Partial<SlayerOptions> = {}): SlayerOptions {
-  const parsed = slayerOptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? `option ${issue.path.join('.')}` : 'options';
-    throw new UserError(`Objective ${objective}: ${where}: ${issue.message}.`);
-  }
-  return { ...(parsed.data as SlayerOptions), ...forced };
+  return parseObjectiveOptions<SlayerOptions>(slayerOptionsSchema, objective, options, forced, objective.replace(/-small$/, ''));
 }
 
 /** The rule used for a training set of `trainSize` samples: as run, with U and total scaled at small scale. */

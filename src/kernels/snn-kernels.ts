@@ -9,8 +9,7 @@
  * Vectors of neurons are padded to a multiple of 4 lanes ({@link pad4}); weight rows have a stride that is a
  * multiple of 4 floats.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { Arena, loadKernelModule, type ArenaSlot } from './arena.js';
 
 /** Which implementation runs the kernels. */
 export type KernelBackend = 'wasm' | 'js';
@@ -56,153 +55,67 @@ export function pad4(n: number): number {
 }
 
 /** A reserved array; `view()` is valid once its context is committed. */
-export interface Slot<A> {
-  /** Element count requested (not padded). */
-  readonly length: number;
-  view(): A;
-}
-
-const ALIGN = 64;
-/** First byte the arena hands out: the module has no data segments, but keep page 0 unused as a guard. */
-const ARENA_BASE = 1024;
-
-let cachedModule: WebAssembly.Module | null | undefined;
-let cachedModuleError = '';
-
-/** Path of the compiled kernels, from the source tree or from `dist/`. */
-function wasmPath(): string | null {
-  const candidates = [
-    new URL('./wasm/build/snn.wasm', import.meta.url),
-    new URL('../../../src/kernels/wasm/build/snn.wasm', import.meta.url),
-  ];
-  for (const u of candidates) {
-    const p = fileURLToPath(u);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-function wasmModule(): WebAssembly.Module | null {
-  if (cachedModule !== undefined) return cachedModule;
-  const p = wasmPath();
-  if (!p) {
-    cachedModuleError = 'src/kernels/wasm/build/snn.wasm not found (run `npm run build:wasm`)';
-    cachedModule = null;
-    return null;
-  }
-  try {
-    cachedModule = new WebAssembly.Module(readFileSync(p));
-  } catch (e) {
-    cachedModuleError = `cannot compile ${p}: ${(e as Error).message}`;
-    cachedModule = null;
-  }
-  return cachedModule;
-}
+export type Slot<A> = ArenaSlot<A>;
 
 /** True when the wasm SIMD kernels can be used on this machine (else the reason is in {@link wasmUnavailableReason}). */
 export function wasmAvailable(): boolean {
-  return wasmModule() !== null;
+  return loadKernelModule('snn').module !== null;
 }
 
 /** Why {@link wasmAvailable} is false ('' when it is true). */
 export function wasmUnavailableReason(): string {
-  wasmModule();
-  return cachedModuleError;
-}
-
-interface Reservation {
-  kind: 'f32' | 'i32';
-  length: number;
-  offset: number;
-  view: Float32Array | Int32Array | null;
+  return loadKernelModule('snn').error;
 }
 
 /**
- * Owns the memory of one engine instance (one network) and the kernels that work on it.
- * Reserve arrays, call {@link commit}, then take views.
+ * Owns the memory of one engine instance (one network) and the kernels that work on it: an {@link Arena} on the
+ * snn kernel module. Reserve arrays, call {@link commit}, then take views.
  */
 export class KernelContext {
   readonly kernels: SnnKernels;
   readonly backend: KernelBackend;
-  private readonly reservations: Reservation[] = [];
-  private next = ARENA_BASE;
-  private committed = false;
-  private memory: WebAssembly.Memory | null = null;
-  private instance: WebAssembly.Instance | null = null;
+  private readonly arena: Arena;
 
   /**
    * @param backend 'wasm' (default when available), 'js' (plain TypeScript twins) or 'auto'.
    */
   constructor(backend: KernelBackend | 'auto' = 'auto') {
     const useWasm = backend === 'wasm' || (backend === 'auto' && wasmAvailable());
-    if (backend === 'wasm' && !wasmAvailable()) throw new Error(`wasm kernels unavailable: ${cachedModuleError}`);
+    if (backend === 'wasm' && !wasmAvailable()) throw new Error(`wasm kernels unavailable: ${wasmUnavailableReason()}`);
     this.backend = useWasm ? 'wasm' : 'js';
+    this.arena = new Arena(useWasm ? loadKernelModule('snn').module : null);
     this.kernels = useWasm ? new WasmKernels(this) : JS_KERNELS;
   }
 
-  /** Reserves a zero-filled float32 array of `length` elements (64-byte aligned). */
+  /** Reserves a zero-filled float32 array of `length` elements (64-byte aligned, room for a partial SIMD vector). */
   f32(length: number): Slot<Float32Array> {
-    return this.reserve('f32', length) as Slot<Float32Array>;
+    return this.arena.f32(length);
   }
 
   /** Reserves a zero-filled int32 array of `length` elements (64-byte aligned). */
   i32(length: number): Slot<Int32Array> {
-    return this.reserve('i32', length) as Slot<Int32Array>;
+    return this.arena.i32(length);
   }
 
   /** Bytes reserved so far. */
   get reservedBytes(): number {
-    return this.next;
-  }
-
-  private reserve(kind: 'f32' | 'i32', length: number): Slot<Float32Array | Int32Array> {
-    if (this.committed) throw new Error('KernelContext: cannot reserve after commit');
-    if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`KernelContext: bad length ${length}`);
-    const r: Reservation = { kind, length, offset: this.next, view: null };
-    // Always leave room for a trailing partial SIMD vector.
-    this.next += Math.ceil((pad4(length) * 4) / ALIGN) * ALIGN;
-    this.reservations.push(r);
-    return {
-      length,
-      view: () => {
-        if (!r.view) throw new Error('KernelContext: view() before commit()');
-        return r.view;
-      },
-    };
+    return this.arena.reservedBytes;
   }
 
   /** Allocates every reservation (one memory of the right size for wasm). */
   commit(): void {
-    if (this.committed) return;
-    this.committed = true;
-    if (this.backend === 'wasm') {
-      const pages = Math.max(1, Math.ceil(this.next / 65536));
-      if (pages > 65536) throw new RangeError(`network needs ${(this.next / 2 ** 30).toFixed(2)} GiB, above the 4 GiB of wasm32 memory`);
-      this.memory = new WebAssembly.Memory({ initial: pages });
-      this.instance = new WebAssembly.Instance(wasmModule()!, { env: { memory: this.memory } });
-      const buf = this.memory.buffer;
-      for (const r of this.reservations) {
-        r.view = r.kind === 'f32' ? new Float32Array(buf, r.offset, r.length) : new Int32Array(buf, r.offset, r.length);
-      }
-    } else {
-      // One buffer as well, so that the layout (and its padding) is the same in both backends.
-      const buf = new ArrayBuffer(this.next);
-      for (const r of this.reservations) {
-        r.view = r.kind === 'f32' ? new Float32Array(buf, r.offset, r.length) : new Int32Array(buf, r.offset, r.length);
-      }
-    }
+    this.arena.commit();
   }
 
   /** The wasm memory's buffer (wasm backend, after commit). */
   memoryBuffer(): ArrayBufferLike {
-    if (!this.memory) throw new Error('KernelContext: not committed or not wasm');
-    return this.memory.buffer;
+    if (this.backend !== 'wasm') throw new Error('KernelContext: not a wasm context');
+    return this.arena.buffer();
   }
 
   /** The wasm exports (wasm backend, after commit). */
   exports(): Record<string, Function> {
-    if (!this.instance) throw new Error('KernelContext: not committed or not wasm');
-    return this.instance.exports as unknown as Record<string, Function>;
+    return this.arena.exports();
   }
 }
 

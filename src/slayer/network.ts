@@ -244,22 +244,21 @@ export class SlayerNetwork {
     const HW = height * width;
     const rows = HW * T;
     rowPtr.fill(0, 0, rows + 1);
-    // Counting sort of (input, t) into rows p·T + t, channels ascending (inputs are ascending within a step).
+    // Counting sort of (input, t) into rows p·T + t. Inputs are ascending within a step and idx = c·HW + p, so a
+    // row receives its channels in ascending order.
     for (let t = 0; t < T; t++) {
       for (let k = trains.offsets[t]; k < trains.offsets[t + 1]; k++) rowPtr[(trains.indices[k] % HW) * T + t + 1]++;
     }
     for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
-    const fill = new Int32Array(rows);
-    for (let c = 0; c < channels; c++) {
-      for (let t = 0; t < T; t++) {
-        for (let k = trains.offsets[t]; k < trains.offsets[t + 1]; k++) {
-          const idx = trains.indices[k];
-          if (((idx / HW) | 0) !== c) continue;
-          const r = (idx % HW) * T + t;
-          chan[rowPtr[r] + fill[r]++] = c;
-        }
+    // Place each entry at its row's cursor (rowPtr[r] advances to the next row's start), then shift back.
+    for (let t = 0; t < T; t++) {
+      for (let k = trains.offsets[t]; k < trains.offsets[t + 1]; k++) {
+        const idx = trains.indices[k];
+        chan[rowPtr[(idx % HW) * T + t]++] = (idx / HW) | 0;
       }
     }
+    for (let r = rows; r > 0; r--) rowPtr[r] = rowPtr[r - 1];
+    rowPtr[0] = 0;
     return { rowPtr, chan, value: 1 };
   }
 

@@ -52,6 +52,8 @@ export function runOnReplica(net: SlayerNetwork, samples: BatchSample[], trainin
 export class LocalReplicas implements ReplicaSet {
   readonly threads = 1;
   readonly net: SlayerNetwork;
+  /** The parameters the replica holds: loading them (weight transposes, FFT spectra) only when they change. */
+  private loaded: Float64Array | null = null;
   constructor(config: SlayerNetworkConfig, options: ReplicaOptions = {}) {
     this.net = new SlayerNetwork(config, options);
   }
@@ -59,7 +61,10 @@ export class LocalReplicas implements ReplicaSet {
     return this.net.memoryBytes;
   }
   async run(params: Float64Array, samples: BatchSample[], training: boolean, loss: LossName, grad: Float64Array): Promise<SampleOutcome[]> {
-    this.net.setParameters(params);
+    if (this.loaded === null || !sameValues(this.loaded, params)) {
+      this.net.setParameters(params);
+      this.loaded = Float64Array.from(params);
+    }
     const out = runOnReplica(this.net, samples, training, loss);
     if (training) {
       grad.fill(0);
@@ -154,8 +159,11 @@ export class ThreadReplicas implements ReplicaSet {
   }
 
   async run(params: Float64Array, samples: BatchSample[], training: boolean, loss: LossName, grad: Float64Array): Promise<SampleOutcome[]> {
-    this.paramView.set(params);
-    this.version++;
+    // Validation runs many chunks with the same parameters: the replicas reload them only when they changed.
+    if (this.version === 0 || !sameValues(this.paramView, params)) {
+      this.paramView.set(params);
+      this.version++;
+    }
     const n = samples.length;
     const used = Math.min(this.threads, n);
     const parts: Promise<SampleOutcome[]>[] = [];
@@ -183,6 +191,12 @@ export class ThreadReplicas implements ReplicaSet {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Threads to use by default: the machine's cores. */

@@ -316,83 +316,61 @@ export function backwardFftFaster(g: ConvGeometry, steps: number, plan: Backward
   return c.fft < c.direct;
 }
 
+/**
+ * Visits every (input spike at a step t < tEnd, kernel offset) pair of a convolution whose output position falls
+ * inside the output map, in the order the kernels sum: `zb` is the output row's first element (activation layout),
+ * `wb` the weight row's (weight layout), `amp` the spike's value.
+ */
+function forEachSpikeTap(g: ConvGeometry, x: SpikeRows, tEnd: number, visit: (zb: number, wb: number, amp: number) => void): void {
+  const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
+  const { rowPtr, chan, value } = x;
+  const vals = x.vals ?? null;
+  const rows = g.hin * win * T;
+  for (let r = 0; r < rows; r++) {
+    const a = rowPtr[r];
+    const b = rowPtr[r + 1];
+    if (a === b) continue;
+    const t = r % T;
+    if (t >= tEnd) continue;
+    const p = (r - t) / T;
+    const y = (p / win) | 0;
+    const xx = p - y * win;
+    for (let ky = 0; ky < kh; ky++) {
+      const ny = y + pad - ky;
+      if (ny < 0) break;
+      if (ny % stride !== 0) continue;
+      const oy = ny / stride;
+      if (oy >= hout) continue;
+      for (let kx = 0; kx < kw; kx++) {
+        const nx = xx + pad - kx;
+        if (nx < 0) break;
+        if (nx % stride !== 0) continue;
+        const ox = nx / stride;
+        if (ox >= wout) continue;
+        const zb = ((oy * wout + ox) * T + t) * coutp;
+        const wk = (ky * kw + kx) * cin;
+        for (let k = a; k < b; k++) visit(zb, (wk + chan[k]) * coutp, vals ? vals[k] : value);
+      }
+    }
+  }
+}
+
 /** The plain TypeScript kernels (any float storage; arithmetic in float64, rounded on store). */
 export const JS_SLAYER_KERNELS: SlayerKernels = {
   backend: 'js',
 
   convForward(g, x, w, z) {
-    const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
-    const { rowPtr, chan, value } = x;
-    const vals = x.vals ?? null;
-    const rows = g.hin * win * T;
-    for (let r = 0; r < rows; r++) {
-      const a = rowPtr[r];
-      const b = rowPtr[r + 1];
-      if (a === b) continue;
-      const t = r % T;
-      const p = (r - t) / T;
-      const y = (p / win) | 0;
-      const xx = p - y * win;
-      for (let ky = 0; ky < kh; ky++) {
-        const ny = y + pad - ky;
-        if (ny < 0) break;
-        if (ny % stride !== 0) continue;
-        const oy = ny / stride;
-        if (oy >= hout) continue;
-        for (let kx = 0; kx < kw; kx++) {
-          const nx = xx + pad - kx;
-          if (nx < 0) break;
-          if (nx % stride !== 0) continue;
-          const ox = nx / stride;
-          if (ox >= wout) continue;
-          const zb = ((oy * wout + ox) * T + t) * coutp;
-          const wk = (ky * kw + kx) * cin;
-          for (let k = a; k < b; k++) {
-            const wb = (wk + chan[k]) * coutp;
-            const amp = vals ? vals[k] : value;
-            for (let co = 0; co < coutp; co++) z[zb + co] += amp * w[wb + co];
-          }
-        }
-      }
-    }
+    const coutp = g.coutp;
+    forEachSpikeTap(g, x, g.T, (zb, wb, amp) => {
+      for (let co = 0; co < coutp; co++) z[zb + co] += amp * w[wb + co];
+    });
   },
 
   convWeightGrad(g, x, gz, gw, tEnd = g.T) {
-    const { cin, coutp, win, hout, wout, kh, kw, stride, pad, T } = g;
-    const { rowPtr, chan, value } = x;
-    const vals = x.vals ?? null;
-    const rows = g.hin * win * T;
-    for (let r = 0; r < rows; r++) {
-      const a = rowPtr[r];
-      const b = rowPtr[r + 1];
-      if (a === b) continue;
-      const t = r % T;
-      if (t >= tEnd) continue;
-      const p = (r - t) / T;
-      const y = (p / win) | 0;
-      const xx = p - y * win;
-      for (let ky = 0; ky < kh; ky++) {
-        const ny = y + pad - ky;
-        if (ny < 0) break;
-        if (ny % stride !== 0) continue;
-        const oy = ny / stride;
-        if (oy >= hout) continue;
-        for (let kx = 0; kx < kw; kx++) {
-          const nx = xx + pad - kx;
-          if (nx < 0) break;
-          if (nx % stride !== 0) continue;
-          const ox = nx / stride;
-          if (ox >= wout) continue;
-          const zb = ((oy * wout + ox) * T + t) * coutp;
-          const wk = (ky * kw + kx) * cin;
-          for (let k = a; k < b; k++) {
-            const wb = (wk + chan[k]) * coutp;
-            const amp = vals ? vals[k] : value;
-            for (let co = 0; co < coutp; co++) gw[wb + co] += amp * gz[zb + co];
-          }
-        }
-      }
-    }
+    const coutp = g.coutp;
+    forEachSpikeTap(g, x, tEnd, (zb, wb, amp) => {
+      for (let co = 0; co < coutp; co++) gw[wb + co] += amp * gz[zb + co];
+    });
   },
 
   // The twins are the reference: always the direct sums (`fft` is ignored).

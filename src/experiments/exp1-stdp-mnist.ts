@@ -18,7 +18,7 @@ import { buildDiehlCook, experiment1Config, type DecoderName, type Exp1Hyperpara
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
-import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
+import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
 import { trainWithSilentRule } from './stdp-evaluation.js';
@@ -119,17 +119,10 @@ export interface Exp1Options {
 /** Options as written in a study config (`objective: { name: exp1-stdp-mnist, options: {...} }`). */
 export const exp1OptionsSchema = z
   .object({
-    scale: z.enum(['small', 'full']).default('full'),
+    ...commonOptionFields,
     preset: z.enum(['as-run', 'committed']).default('as-run'),
-    nTrain: z.number().int().min(1).optional(),
-    nValidation: z.number().int().min(1).optional(),
     maxMapSize: z.number().int().min(1).optional(),
     epochs: z.number().int().min(1).optional(),
-    dataSeed: z.number().int().default(0),
-    earlyStopping: earlyStoppingOptionSchema,
-    validateStopped: z.enum(['full', 'skip']).default('full'),
-    failure: z.enum(['default', 'faithful', 'throw']).default('default'),
-    seed: z.number().int().default(0),
   })
   .strict();
 

@@ -42,7 +42,7 @@ import { buildDiehlCook, experiment2Config, type DecoderName, type Exp2Hyperpara
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
-import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
+import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
 import { failureValues, type EarlyStoppingConfig, type FailureConvention } from './early-stopping.js';
@@ -166,22 +166,15 @@ export interface Exp2Options {
 /** Options as written in a study config (`objective: { name: exp2-stdp-dvs, options: {...} }`). */
 export const exp2OptionsSchema = z
   .object({
-    scale: z.enum(['small', 'full']).default('full'),
+    ...commonOptionFields,
     preset: z.enum(['as-run', 'committed']).default('as-run'),
     dataDir: z.string().min(1).optional(),
     format: z.enum(['auto', 'aedat', 'tonic-npy']).default('auto'),
     cacheDir: z.union([z.string().min(1), z.literal(false)]).optional(),
     timeBins: z.number().int().min(1).max(10000).default(100),
-    nTrain: z.number().int().min(1).optional(),
-    nValidation: z.number().int().min(1).optional(),
     maxMapSize: z.number().int().min(1).optional(),
     epochs: z.number().int().min(1).optional(),
-    dataSeed: z.number().int().default(0),
     lateralSign: z.enum(['inhibitory', 'reference-positive']).default('inhibitory'),
-    earlyStopping: earlyStoppingOptionSchema,
-    validateStopped: z.enum(['full', 'skip']).default('full'),
-    failure: z.enum(['default', 'faithful', 'throw']).default('default'),
-    seed: z.number().int().default(0),
   })
   .strict();
 

@@ -15,7 +15,7 @@ const criterionSchema = z
   .strict();
 
 /** `earlyStopping`: false (no rule, no constraints) or overrides of the experiment's rule; default as run. */
-export const earlyStoppingOptionSchema = z
+const earlyStoppingOptionSchema = z
   .union([
     z.literal(false),
     z
@@ -26,6 +26,21 @@ export const earlyStoppingOptionSchema = z
       .strict(),
   ])
   .default({});
+
+/**
+ * The options every experiment objective has: scale, data sizes and seed, the silent-network rule, what happens to
+ * stopped networks (Q15) and to failures (Q18), and the seed used without a trial context.
+ */
+export const commonOptionFields = {
+  scale: z.enum(['small', 'full']).default('full'),
+  nTrain: z.number().int().min(1).optional(),
+  nValidation: z.number().int().min(1).optional(),
+  dataSeed: z.number().int().default(0),
+  earlyStopping: earlyStoppingOptionSchema,
+  validateStopped: z.enum(['full', 'skip']).default('full'),
+  failure: z.enum(['default', 'faithful', 'throw']).default('default'),
+  seed: z.number().int().default(0),
+};
 
 /**
  * Parses an objective's options with its schema. `forced` values are fixed by the registry name (e.g. scale small

@@ -11,7 +11,7 @@ import type { SpikeDataset } from '../data/dataset.js';
 import { SearchSpace } from '../space/space.js';
 import type { ParameterSpec } from '../space/types.js';
 import { UserError } from '../util/errors.js';
-import { earlyStoppingOptionSchema, parseObjectiveOptions } from './options.js';
+import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
 import { planNetwork, parameterCount } from '../slayer/architecture.js';
 import type { SlayerHyperparameters } from '../slayer/models.js';
@@ -68,18 +68,11 @@ export interface SlayerOptions {
 
 export const slayerOptionsSchema = z
   .object({
-    scale: z.enum(['small', 'full']).default('full'),
-    nTrain: z.number().int().min(1).optional(),
-    nValidation: z.number().int().min(1).optional(),
-    dataSeed: z.number().int().default(0),
+    ...commonOptionFields,
     dataDir: z.string().min(1).optional(),
-    earlyStopping: earlyStoppingOptionSchema,
-    validateStopped: z.enum(['full', 'skip']).default('full'),
-    failure: z.enum(['default', 'faithful', 'throw']).default('default'),
     threads: z.number().int().min(1).default(1),
     mode: z.enum(['float', 'fixed']).default('float'),
     maxParameters: z.number().int().min(1).default(50_000_000),
-    seed: z.number().int().default(0),
   })
   .strict();
 

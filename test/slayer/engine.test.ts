@@ -40,6 +40,15 @@ describe('network shapes', () => {
     assert.throws(() => planNetwork(cfg.input, cfg.blocks), /'c2'.*filters must be a positive integer, got 0/);
   });
 
+  it('rejects input of the wrong size or length, naming both', () => {
+    const net = new SlayerNetwork(
+      { input: { channels: 1, height: 4, width: 4, T: 3 }, blocks: [{ kind: 'dense', name: 'outpt', out: 2 }], neuron: neuron('alif') },
+      { dtype: 'float64', backend: 'js' },
+    );
+    const trains = fromDenseTimeMajor(new Uint8Array(5 * 16), 5, 16);
+    assert.throws(() => net.forward(trains, null), (e: Error) => e instanceof UserError && /16 inputs × 5 steps, the network expects 1×4×4 × 3/.test(e.message));
+  });
+
   it('requires a dense output block', () => {
     assert.throws(
       () => new SlayerNetwork({ input: { channels: 1, height: 4, width: 4, T: 3 }, blocks: [{ kind: 'conv', name: 'c', out: 2, kernel: 2 }], neuron: neuron('alif') }),

@@ -9,6 +9,15 @@
  *   constraints: c[i] = count[i] / total[i] − p[i]   (from the counts of the last epoch run)
  *
  * The trailing partial chunk of an epoch is never counted. Pure: no timers, no I/O, no randomness.
+ *
+ * Beyond the paper (both off by default, so the rule above is exactly the reference's):
+ *   - `predictive`: also fire as soon as the full rule is *predicted* to fire by the end of the epoch, i.e. when
+ *     count[i] + LB_z(count[i]/counted) · (total[i] − counted) > p[i] · total[i], LB_z the Wilson lower bound of the
+ *     silent rate. The full rule is still checked, so every network it flags is still flagged, only earlier.
+ *   - `constraint: 'projected'` (forced by `predictive`): a stopped network reports the silent rate it showed,
+ *     c[i] = max(count/total, count/counted) − p[i], instead of a count cut short by the stop (a fully silent
+ *     network then gives ≈ 1 − p instead of ≈ (U+1)/total). Networks that ran the whole epoch report the spec's
+ *     value, so "feasible ⇔ not stopped" still holds.
  */
 
 /** One criterion: a layer is silent on a sample iff its spike total over the sample is < `threshold`. */
@@ -31,6 +40,16 @@ export interface EarlyStoppingConfig {
   updateInterval: number;
   /** Batch size b: chunks close only at batch boundaries, so they hold ⌈(U+1)/b⌉·b samples (default 1). */
   batchSize?: number;
+  /**
+   * Predictive stopping (not in the paper): fire as soon as the rule is predicted, with confidence z (Wilson lower
+   * bound of the silent rate), to fire by the end of the epoch. Absent: only the rule as defined.
+   */
+  predictive?: { z: number };
+  /**
+   * Constraint value of a stopped network: 'count' (the spec, count/total − p) or 'projected' (the silent rate
+   * seen, max(count/total, count/counted) − p). Default 'count', or 'projected' with `predictive`.
+   */
+  constraint?: 'count' | 'projected';
 }
 
 /** Exp 1 as run (system.md §2 table, [log]): p 0.1, U 1000, total 48000, thresholds 5 (outpt) and 1 (inhib). */
@@ -51,6 +70,31 @@ export const EXP1_EARLY_STOPPING_COMMITTED: EarlyStoppingConfig = {
   ],
 };
 
+/**
+ * The rule an evaluation uses: an experiment's rule (`base`) with a study config's overrides. `scaled` (small
+ * scales) replaces U and every total (the training-set size) unless the overrides give criteria of their own.
+ * Returns null when the overrides are `false` (no rule, no constraints).
+ */
+export function resolveEarlyStopping(
+  base: EarlyStoppingConfig,
+  overrides: false | Partial<EarlyStoppingConfig>,
+  scaled: { updateInterval: number; total: number } | null,
+  batchSize?: number,
+): EarlyStoppingConfig | null {
+  if (overrides === false) return null;
+  const given = overrides.criteria;
+  const rule: EarlyStoppingConfig = {
+    updateInterval: overrides.updateInterval ?? scaled?.updateInterval ?? base.updateInterval,
+    criteria: (given ?? base.criteria).map((c) => ({ ...c, total: given || scaled === null ? c.total : scaled.total })),
+  };
+  if (batchSize !== undefined) rule.batchSize = batchSize;
+  const predictive = overrides.predictive ?? base.predictive;
+  const constraint = overrides.constraint ?? base.constraint;
+  if (predictive !== undefined) rule.predictive = { ...predictive };
+  if (constraint !== undefined) rule.constraint = constraint;
+  return rule;
+}
+
 /** Where the rule fired. */
 export interface StopPoint {
   /** 1-based epoch. */
@@ -59,6 +103,21 @@ export interface StopPoint {
   samples: number;
   /** Indices of the criteria that fired. */
   criteria: number[];
+  /** True when the rule fired by prediction, before the count itself passed p·total. */
+  predicted?: boolean;
+}
+
+/**
+ * Wilson score lower bound of a binomial proportion k/n at z standard deviations (0 when n = 0). Used by the
+ * predictive rule: it stays below k/n, and far below it when n is small.
+ */
+export function wilsonLowerBound(k: number, n: number, z: number): number {
+  if (n <= 0) return 0;
+  const phat = k / n;
+  const z2n = (z * z) / n;
+  const centre = phat + z2n / 2;
+  const half = z * Math.sqrt((phat * (1 - phat)) / n + z2n / (4 * n));
+  return Math.max(0, (centre - half) / (1 + z2n));
 }
 
 /** Checks a configuration, throwing a RangeError that names the bad field. */
@@ -73,6 +132,15 @@ export function validateEarlyStopping(config: EarlyStoppingConfig): void {
     if (!Number.isFinite(c.proportion)) throw new RangeError(`early stopping: criteria[${i}].proportion must be finite`);
     if (!(Number.isFinite(c.total) && c.total > 0)) throw new RangeError(`early stopping: criteria[${i}].total must be > 0`);
   });
+  if (config.predictive !== undefined && !(Number.isFinite(config.predictive.z) && config.predictive.z > 0)) {
+    throw new RangeError(`early stopping: predictive.z must be a number > 0, got ${String(config.predictive.z)}`);
+  }
+  if (config.constraint !== undefined && config.constraint !== 'count' && config.constraint !== 'projected') {
+    throw new RangeError(`early stopping: constraint must be 'count' or 'projected', got ${String(config.constraint)}`);
+  }
+  if (config.predictive !== undefined && config.constraint === 'count') {
+    throw new RangeError("early stopping: constraint 'count' cannot be used with predictive (a network stopped by prediction has not reached p·total yet, so its count would look feasible); use 'projected'");
+  }
 }
 
 /**
@@ -87,12 +155,18 @@ export class SpikeEarlyStopping {
   private readonly pending: number[];
   private sinceCheck = 0;
   private samplesInEpoch = 0;
+  /** Samples of the closed chunks of this epoch (the denominator of the projected rate). */
+  private counted = 0;
   private epochNo = 0;
   private stopPoint: StopPoint | null = null;
   private checksRun = 0;
 
-  constructor(config: EarlyStoppingConfig) {
+  /** Watch only (`silentRule: 'watch'`): count and record where the rule fires, but never ask training to stop. */
+  readonly watchOnly: boolean;
+
+  constructor(config: EarlyStoppingConfig, options: { watchOnly?: boolean } = {}) {
     validateEarlyStopping(config);
+    this.watchOnly = options.watchOnly ?? false;
     this.config = { ...config, criteria: config.criteria.map((c) => ({ ...c })) };
     this.counts = config.criteria.map(() => 0);
     this.pending = config.criteria.map(() => 0);
@@ -103,7 +177,7 @@ export class SpikeEarlyStopping {
     return this.epochNo;
   }
 
-  /** True once the rule has fired; it stays true. */
+  /** True once the rule has fired (in watch-only mode: would have fired); it stays true. */
   get stopped(): boolean {
     return this.stopPoint !== null;
   }
@@ -123,9 +197,13 @@ export class SpikeEarlyStopping {
     return [...this.counts];
   }
 
-  /** c_i = count_i/total_i − p_i, one per criterion, from the counts of the current (last run) epoch. */
+  /**
+   * c_i = count_i/total_i − p_i, one per criterion, from the counts of the current (last run) epoch. With
+   * `constraint: 'projected'` (or `predictive`), a stopped network reports max(count_i/total_i, count_i/counted) − p_i.
+   */
   constraints(): number[] {
-    return this.config.criteria.map((c, i) => this.counts[i] / c.total - c.proportion);
+    const projected = this.stopped && this.counted > 0 && (this.config.constraint ?? (this.config.predictive ? 'projected' : 'count')) === 'projected';
+    return this.config.criteria.map((c, i) => Math.max(this.counts[i] / c.total, projected ? this.counts[i] / this.counted : 0) - c.proportion);
   }
 
   /** Starts an epoch (default: the next one): counts restart at 0, a pending partial chunk is dropped. */
@@ -134,6 +212,7 @@ export class SpikeEarlyStopping {
     this.counts.fill(0);
     this.dropPending();
     this.samplesInEpoch = 0;
+    this.counted = 0;
   }
 
   /** Ends an epoch: the trailing partial chunk is discarded uncounted. */
@@ -154,7 +233,7 @@ export class SpikeEarlyStopping {
   /** One batch of samples (each: spike totals by layer); a chunk can close only after a whole batch. */
   feedBatch(samples: readonly Readonly<Record<string, number>>[]): boolean {
     if (this.epochNo === 0) this.startEpoch(1);
-    if (this.stopped) return true;
+    if (this.stopped) return !this.watchOnly;
     for (const s of samples) {
       this.config.criteria.forEach((c, i) => {
         const v = s[c.layer];
@@ -165,7 +244,7 @@ export class SpikeEarlyStopping {
     this.sinceCheck += samples.length;
     this.samplesInEpoch += samples.length;
     if (this.sinceCheck <= this.config.updateInterval) return false;
-    return this.closeChunk();
+    return this.closeChunk() && !this.watchOnly;
   }
 
   /**
@@ -174,7 +253,7 @@ export class SpikeEarlyStopping {
    */
   checkChunk(layerTotals: Readonly<Record<string, ArrayLike<number>>>, samplesInEpoch?: number): boolean {
     if (this.epochNo === 0) this.startEpoch(1);
-    if (this.stopped) return true;
+    if (this.stopped) return !this.watchOnly;
     this.dropPending();
     let n = -1;
     this.config.criteria.forEach((c, i) => {
@@ -185,7 +264,8 @@ export class SpikeEarlyStopping {
       for (let k = 0; k < arr.length; k++) if (arr[k] < c.threshold) this.pending[i]++;
     });
     this.samplesInEpoch = samplesInEpoch ?? this.samplesInEpoch + Math.max(n, 0);
-    return this.closeChunk();
+    this.sinceCheck = Math.max(n, 0);
+    return this.closeChunk() && !this.watchOnly;
   }
 
   /** An `onChunk` hook for `trainAndEvaluate` (starts a new epoch when the reported epoch changes). */
@@ -198,13 +278,25 @@ export class SpikeEarlyStopping {
 
   private closeChunk(): boolean {
     this.checksRun++;
+    this.counted += this.sinceCheck;
     const fired: number[] = [];
+    let byCount = false;
+    const z = this.config.predictive?.z;
     this.config.criteria.forEach((c, i) => {
       this.counts[i] += this.pending[i];
-      if (this.counts[i] / c.total > c.proportion) fired.push(i);
+      const k = this.counts[i];
+      if (k / c.total > c.proportion) {
+        fired.push(i);
+        byCount = true;
+      } else if (z !== undefined && k + wilsonLowerBound(k, this.counted, z) * Math.max(0, c.total - this.counted) > c.proportion * c.total) {
+        fired.push(i);
+      }
     });
     this.dropPending();
-    if (fired.length > 0) this.stopPoint = { epoch: this.epochNo, samples: this.samplesInEpoch, criteria: fired };
+    if (fired.length > 0) {
+      this.stopPoint = { epoch: this.epochNo, samples: this.samplesInEpoch, criteria: fired };
+      if (z !== undefined) this.stopPoint.predicted = !byCount;
+    }
     return fired.length > 0;
   }
 

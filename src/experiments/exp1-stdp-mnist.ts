@@ -26,8 +26,10 @@ import {
   EXP1_EARLY_STOPPING_AS_RUN,
   EXP1_EARLY_STOPPING_COMMITTED,
   failureValues,
+  resolveEarlyStopping,
   type EarlyStoppingConfig,
   type FailureConvention,
+  type StopPoint,
 } from './early-stopping.js';
 
 export type Exp1Scale = 'small' | 'full';
@@ -105,6 +107,12 @@ export interface Exp1Options {
   /** false: no early stopping and no constraints (the "without" arm); else rule overrides. */
   earlyStopping: false | Partial<EarlyStoppingConfig>;
   /**
+   * 'stop' (default): the rule stops silent networks and reports its constraints. 'watch': the rule only counts
+   * and records where it would have fired (metrics `watched`); no stop, no constraints (a "without" arm that
+   * still measures silence).
+   */
+  silentRule: 'stop' | 'watch';
+  /**
    * Q15: validate stopped networks fully (faithful) or skip it: the objective is then not measured (`objective:
    * null`, metrics.validated false), so the optimizer's objective model ignores the point and its constraint
    * models learn from it (docs/optimizer.md, "Unmeasured objectives").
@@ -128,16 +136,8 @@ export const exp1OptionsSchema = z
 
 /** The rule actually used for some options and training-set size. */
 export function exp1EarlyStopping(o: Exp1Options, trainSize: number): EarlyStoppingConfig | null {
-  if (o.earlyStopping === false) return null;
   const base = o.preset === 'committed' ? EXP1_EARLY_STOPPING_COMMITTED : EXP1_EARLY_STOPPING_AS_RUN;
-  const small = o.scale === 'small';
-  return {
-    updateInterval: o.earlyStopping.updateInterval ?? (small ? EXP1_SMALL_SCALE.updateInterval : base.updateInterval),
-    criteria: (o.earlyStopping.criteria ?? base.criteria).map((c) => ({
-      ...c,
-      total: o.earlyStopping !== false && o.earlyStopping.criteria ? c.total : small ? trainSize : c.total,
-    })),
-  };
+  return resolveEarlyStopping(base, o.earlyStopping, o.scale === 'small' ? { updateInterval: EXP1_SMALL_SCALE.updateInterval, total: trainSize } : null);
 }
 
 /** Resolved sizes of a scale. */
@@ -215,6 +215,8 @@ export type Exp1Metrics = {
   processedTrain: number;
   processedValidation: number;
   silentCounts: number[] | null;
+  /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
+  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
   /** map_size and epochs as actually run (after caps). */
   mapSize: number;
   epochs: number;
@@ -231,7 +233,7 @@ export function createExp1Objective(options: Partial<Exp1Options> = {}): Objecti
   const s = sizes(o);
   const space = exp1Space(o);
   const data = (): Exp1Data => exp1Data(o.dataSeed, s.nTrain, s.nValidation);
-  const proportions = (exp1EarlyStopping(o, s.nTrain ?? 48000)?.criteria ?? []).map((c) => c.proportion);
+  const proportions = o.silentRule === 'watch' ? [] : (exp1EarlyStopping(o, s.nTrain ?? 48000)?.criteria ?? []).map((c) => c.proportion);
   const name = o.scale === 'small' ? 'exp1-stdp-mnist-small' : 'exp1-stdp-mnist';
   return {
     name,
@@ -283,14 +285,17 @@ function evaluateExp1(
     decoder,
     seed,
     validateStopped: o.validateStopped,
+    watch: o.silentRule === 'watch',
   });
+  const watching = o.silentRule === 'watch' && es !== null;
   const metrics: Exp1Metrics = {
     scale: o.scale,
     spikeCounts: result.spikes,
     trainSeconds: result.timings.trainSeconds,
     validationSeconds: result.timings.validationSeconds,
     stopped: result.stopped,
-    stoppedAt: es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null),
+    stoppedAt: watching ? null : (es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null)),
+    watched: watching ? { wouldStopAt: es.stoppedAt, constraints: es.constraints() } : null,
     validated,
     accuracies: validated ? (result.accuracies as Record<string, number>) : {},
     epochsRun: result.epochsRun,
@@ -303,7 +308,7 @@ function evaluateExp1(
     nValidation: data.validation.size,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics };
+  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics };
 }
 
 

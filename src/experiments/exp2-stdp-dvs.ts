@@ -45,7 +45,7 @@ import { UserError } from '../util/errors.js';
 import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
-import { failureValues, type EarlyStoppingConfig, type FailureConvention } from './early-stopping.js';
+import { failureValues, resolveEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type StopPoint } from './early-stopping.js';
 
 export type Exp2Scale = 'small' | 'full';
 
@@ -155,6 +155,12 @@ export interface Exp2Options {
   lateralSign: 'inhibitory' | 'reference-positive';
   /** false: no early stopping and no constraints (the "without" arm); else rule overrides. */
   earlyStopping: false | Partial<EarlyStoppingConfig>;
+  /**
+   * 'stop' (default): the rule stops silent networks and reports its constraints. 'watch': the rule only counts
+   * and records where it would have fired (metrics `watched`); no stop, no constraints (a "without" arm that
+   * still measures silence).
+   */
+  silentRule: 'stop' | 'watch';
   /** Q15: validate stopped networks fully (faithful) or skip it (objective not measured, metrics.validated false). */
   validateStopped: 'full' | 'skip';
   /** Q18: how a failed evaluation is scored; 'throw' lets the exception through (the trial is then failed). */
@@ -184,14 +190,8 @@ function defaultOptions(): Exp2Options {
 
 /** The rule actually used for some options and training-set size. */
 export function exp2EarlyStopping(o: Exp2Options, trainSize: number): EarlyStoppingConfig | null {
-  if (o.earlyStopping === false) return null;
   const base = o.preset === 'committed' ? EXP2_EARLY_STOPPING_COMMITTED : EXP2_EARLY_STOPPING_AS_RUN;
-  const small = o.scale === 'small';
-  const given = o.earlyStopping.criteria;
-  return {
-    updateInterval: o.earlyStopping.updateInterval ?? (small ? EXP2_SMALL_SCALE.updateInterval : base.updateInterval),
-    criteria: (given ?? base.criteria).map((c) => ({ ...c, total: given ? c.total : small ? trainSize : c.total })),
-  };
+  return resolveEarlyStopping(base, o.earlyStopping, o.scale === 'small' ? { updateInterval: EXP2_SMALL_SCALE.updateInterval, total: trainSize } : null);
 }
 
 /** Resolved sizes of a scale. */
@@ -301,6 +301,8 @@ export type Exp2Metrics = {
   processedTrain: number;
   processedValidation: number;
   silentCounts: number[] | null;
+  /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
+  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
   /** map_size and epochs as actually run (after caps). */
   mapSize: number;
   epochs: number;
@@ -333,7 +335,7 @@ export function createExp2Objective(options: Partial<Exp2Options> = {}): Objecti
   const s = sizes(o);
   const space = exp2Space(o);
   const data = (): Exp2Data => exp2Data(o, s.nTrain, s.nValidation);
-  const proportions = (exp2EarlyStopping(o, s.nTrain ?? 689)?.criteria ?? []).map((c) => c.proportion);
+  const proportions = o.silentRule === 'watch' ? [] : (exp2EarlyStopping(o, s.nTrain ?? 689)?.criteria ?? []).map((c) => c.proportion);
   const name = o.scale === 'small' ? 'exp2-stdp-dvs-small' : 'exp2-stdp-dvs';
   const notes = exp2Notes(o);
   const dataset = notes.length > 0 ? 'synthetic-dvs' : 'dvs128-gesture';
@@ -391,7 +393,9 @@ function evaluateExp2(
     decoder,
     seed,
     validateStopped: o.validateStopped,
+    watch: o.silentRule === 'watch',
   });
+  const watching = o.silentRule === 'watch' && es !== null;
   const metrics: Exp2Metrics = {
     scale: o.scale,
     dataset: data.dataset,
@@ -400,7 +404,8 @@ function evaluateExp2(
     trainSeconds: result.timings.trainSeconds,
     validationSeconds: result.timings.validationSeconds,
     stopped: result.stopped,
-    stoppedAt: es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null),
+    stoppedAt: watching ? null : (es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null)),
+    watched: watching ? { wouldStopAt: es.stoppedAt, constraints: es.constraints() } : null,
     validated,
     accuracies: validated ? (result.accuracies as Record<string, number>) : {},
     epochsRun: result.epochsRun,
@@ -415,7 +420,7 @@ function evaluateExp2(
     splitHash: data.splitHash,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics };
+  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics };
 }
 
 

@@ -22,6 +22,8 @@ const earlyStoppingOptionSchema = z
       .object({
         criteria: z.array(criterionSchema).min(1).optional(),
         updateInterval: z.number().int().min(0).optional(),
+        predictive: z.object({ z: z.number().positive() }).strict().optional(),
+        constraint: z.enum(['count', 'projected']).optional(),
       })
       .strict(),
   ])
@@ -37,6 +39,7 @@ export const commonOptionFields = {
   nValidation: z.number().int().min(1).optional(),
   dataSeed: z.number().int().default(0),
   earlyStopping: earlyStoppingOptionSchema,
+  silentRule: z.enum(['stop', 'watch']).default('stop'),
   validateStopped: z.enum(['full', 'skip']).default('full'),
   failure: z.enum(['default', 'faithful', 'throw']).default('default'),
   seed: z.number().int().default(0),

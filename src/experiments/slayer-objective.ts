@@ -17,7 +17,7 @@ import { planNetwork, parameterCount } from '../slayer/architecture.js';
 import type { SlayerHyperparameters } from '../slayer/models.js';
 import type { SlayerNetworkConfig } from '../slayer/network.js';
 import { trainSlayer } from '../slayer/trainer.js';
-import { failureValues, SpikeEarlyStopping, type EarlyStoppingConfig, type FailureConvention } from './early-stopping.js';
+import { failureValues, resolveEarlyStopping, SpikeEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type StopPoint } from './early-stopping.js';
 
 export type SlayerScale = 'small' | 'full';
 
@@ -55,6 +55,8 @@ export interface SlayerOptions {
   /** Folder of real DVS128 Gesture recordings (Exp 4); synthetic event data otherwise. */
   dataDir?: string;
   earlyStopping: false | Partial<EarlyStoppingConfig>;
+  /** 'stop' (default) or 'watch': count and record where the rule would fire, without stop or constraints. */
+  silentRule: 'stop' | 'watch';
   validateStopped: 'full' | 'skip';
   failure: FailureConvention | 'throw';
   /** Threads per evaluation (default 1: a study already runs one evaluation per core). */
@@ -83,15 +85,9 @@ export function parseSlayerOptions(objective: string, options: unknown, forced: 
 
 /** The rule used for a training set of `trainSize` samples: as run, with U and total scaled at small scale. */
 export function slayerEarlyStopping(exp: SlayerExperiment, o: SlayerOptions, trainSize: number, batchSize: number): EarlyStoppingConfig | null {
-  if (o.earlyStopping === false) return null;
   const base = exp.earlyStopping;
-  const small = o.scale === 'small';
-  const fullTotal = base.criteria[0].total;
-  return {
-    batchSize,
-    updateInterval: o.earlyStopping.updateInterval ?? (small ? Math.max(1, Math.round((base.updateInterval * trainSize) / fullTotal)) : base.updateInterval),
-    criteria: (o.earlyStopping.criteria ?? base.criteria).map((c) => ({ ...c, total: o.earlyStopping !== false && o.earlyStopping.criteria ? c.total : small ? trainSize : c.total })),
-  };
+  const scaled = { updateInterval: Math.max(1, Math.round((base.updateInterval * trainSize) / base.criteria[0].total)), total: trainSize };
+  return resolveEarlyStopping(base, o.earlyStopping, o.scale === 'small' ? scaled : null, batchSize);
 }
 
 /** The search space of a scale: as run, upper bounds lowered to the small caps. */
@@ -145,6 +141,8 @@ export interface SlayerMetrics {
   parameters: number;
   peakReplicaMB: number;
   earlyStopping: EarlyStoppingConfig | null;
+  /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
+  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
   failed?: true;
   error?: string;
 }
@@ -152,7 +150,7 @@ export interface SlayerMetrics {
 /** Builds the objective of an experiment (maximize validation accuracy; 1 constraint, or 0 without the rule). */
 export function createSlayerObjective(exp: SlayerExperiment, o: SlayerOptions): Objective {
   const space = slayerSpace(exp, o.scale);
-  const proportions = o.earlyStopping === false ? [] : (o.earlyStopping.criteria ?? exp.earlyStopping.criteria).map((c) => c.proportion);
+  const proportions = o.earlyStopping === false || o.silentRule === 'watch' ? [] : (o.earlyStopping.criteria ?? exp.earlyStopping.criteria).map((c) => c.proportion);
   return {
     name: exp.names[o.scale],
     space,
@@ -179,7 +177,8 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
   const nParams = parameterCount(planNetwork(config.input, config.blocks));
   if (nParams > o.maxParameters) throw new UserError(`network has ${nParams} parameters, above the budget maxParameters = ${o.maxParameters} (Q19)`);
   const rule = slayerEarlyStopping(exp, o, data.train.size, hp.batch_size);
-  const es = rule ? new SpikeEarlyStopping(rule) : null;
+  const watching = rule !== null && o.silentRule === 'watch';
+  const es = rule ? new SpikeEarlyStopping(rule, { watchOnly: watching }) : null;
   const result = await trainSlayer(config, {
     train: data.train,
     validation: data.validation,
@@ -198,7 +197,8 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
     dataset: data.description,
     synthetic: data.synthetic,
     stopped: result.stopped,
-    stoppedAt: es?.stoppedAt ?? null,
+    stoppedAt: watching ? null : (es?.stoppedAt ?? null),
+    watched: watching ? { wouldStopAt: es!.stoppedAt, constraints: es!.constraints() } : null,
     validated,
     spikeCounts: result.meanSpikes,
     trainSeconds: result.trainSeconds,
@@ -211,5 +211,5 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
     peakReplicaMB: result.replicaBytes / 2 ** 20,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: es?.constraints() ?? [], metrics: metrics as unknown as Record<string, unknown> };
+  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics: metrics as unknown as Record<string, unknown> };
 }

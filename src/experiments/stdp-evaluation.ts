@@ -22,12 +22,14 @@ export interface StdpEvaluation {
   decoder: DecoderName;
   seed: number;
   validateStopped: 'full' | 'skip';
+  /** Watch only: the rule counts and records where it would fire, but never stops training. */
+  watch?: boolean;
 }
 
 /** Trains and validates; `validated` is false when a stopped network was not validated. */
 export function trainWithSilentRule(o: StdpEvaluation): { result: TrainResult; rule: SpikeEarlyStopping | null; validated: boolean } {
-  const es = o.rule ? new SpikeEarlyStopping(o.rule) : null;
-  const skip = o.validateStopped === 'skip' && es !== null;
+  const es = o.rule ? new SpikeEarlyStopping(o.rule, { watchOnly: o.watch }) : null;
+  const skip = o.validateStopped === 'skip' && es !== null && !o.watch;
   const skipping = (): boolean => skip && es!.stopped;
   const validation = skip ? skippableDataset(o.validation, skipping) : o.validation;
   if (skip) {
@@ -49,7 +51,7 @@ export function trainWithSilentRule(o: StdpEvaluation): { result: TrainResult; r
     onChunk: es ? es.chunkHook() : undefined,
   });
   // An epoch with no closed chunk still restarts the counts (only possible when the set has ≤ U samples).
-  if (es && !result.stopped && es.epoch !== result.epochsRun) es.startEpoch(result.epochsRun);
+  if (es && !es.stopped && es.epoch !== result.epochsRun) es.startEpoch(result.epochsRun);
   return { result, rule: es, validated: !(skip && result.stopped) };
 }
 

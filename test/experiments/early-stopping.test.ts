@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import {
   EXP1_EARLY_STOPPING_AS_RUN,
   failureValues,
+  resolveEarlyStopping,
   SpikeEarlyStopping,
+  wilsonLowerBound,
   type EarlyStoppingConfig,
 } from '../../src/experiments/early-stopping.js';
 
@@ -145,4 +147,96 @@ test('configuration is validated, and missing layers are reported', () => {
 test('failure convention (Q18): default objective 0 and c_i = 1 − p_i; faithful 0 and 100', () => {
   assert.deepEqual(failureValues([0.1, 0.05]), { objective: 0, constraints: [0.9, 0.95] });
   assert.deepEqual(failureValues([0.1, 0.05], 'faithful'), { objective: 0, constraints: [100, 100] });
+});
+
+/** The small-scale Exp 1 rule: U = 20 (chunks of 21), total 1000, p = 0.1, one criterion. */
+const SMALL: EarlyStoppingConfig = { updateInterval: 20, criteria: [{ layer: 'a', threshold: 5, proportion: 0.1, total: 1000 }] };
+
+/** Feeds silent (a = 0) or spiking (a = 9) samples until the rule fires or `n` samples; returns the stop sample. */
+function run(es: SpikeEarlyStopping, silent: (i: number) => boolean, n: number): number | null {
+  es.startEpoch(1);
+  for (let i = 0; i < n; i++) if (es.feed(s(silent(i) ? 0 : 9))) return i + 1;
+  es.endEpoch();
+  return null;
+}
+
+test('Wilson lower bound: hand-computed values, below the rate, 0 without samples', () => {
+  // k = n: LB = n/(n + z²).
+  assert.ok(Math.abs(wilsonLowerBound(21, 21, 3) - 21 / 30) < 1e-12);
+  assert.equal(wilsonLowerBound(0, 21, 3), 0);
+  assert.equal(wilsonLowerBound(0, 0, 3), 0);
+  // k = 21, n = 105, z = 3: (0.2 + 9/210 − 3·sqrt(0.16/105 + 9/44100)) / (1 + 9/105).
+  const expected = (0.2 + 9 / 210 - 3 * Math.sqrt(0.16 / 105 + 9 / 44100)) / (1 + 9 / 105);
+  assert.ok(Math.abs(wilsonLowerBound(21, 105, 3) - expected) < 1e-12);
+  assert.ok(wilsonLowerBound(21, 105, 3) < 0.2);
+});
+
+test('predictive rule: a fully silent network stops at the first check instead of after p·total samples, with a projected constraint', () => {
+  const plain = new SpikeEarlyStopping(SMALL);
+  assert.equal(run(plain, () => true, 1000), 105); // 5 chunks of 21: count 105 > 100
+  assert.ok(Math.abs(plain.constraints()[0] - 0.005) < 1e-12);
+  assert.equal(plain.stoppedAt!.predicted, undefined);
+
+  const predictive = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 } });
+  assert.equal(run(predictive, () => true, 1000), 21);
+  assert.deepEqual(predictive.stoppedAt, { epoch: 1, samples: 21, criteria: [0], predicted: true });
+  assert.ok(Math.abs(predictive.constraints()[0] - 0.9) < 1e-12); // 21/21 − 0.1
+
+  // 'projected' alone: the same stop point as the spec, the silent rate as the constraint (105/105 − 0.1).
+  const projected = new SpikeEarlyStopping({ ...SMALL, constraint: 'projected' });
+  assert.equal(run(projected, () => true, 1000), 105);
+  assert.ok(Math.abs(projected.constraints()[0] - 0.9) < 1e-12);
+});
+
+test('predictive rule: every network the full rule stops is stopped, never later; feasible ⇔ not stopped', () => {
+  // Seeded silent patterns: stationary rates around p, and networks that fall silent or wake up mid-epoch.
+  let state = 12345;
+  const rand = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  let flaggedByFull = 0;
+  let earlier = 0;
+  for (let trial = 0; trial < 400; trial++) {
+    const rate = rand() * 0.4;
+    const change = Math.floor(rand() * 1000);
+    const after = rand() < 0.5 ? rate : rand() * 0.4;
+    const pattern = Array.from({ length: 1000 }, (_, i) => rand() < (i < change ? rate : after));
+    const full = run(new SpikeEarlyStopping(SMALL), (i) => pattern[i], 1000);
+    const es = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 } });
+    const stop = run(es, (i) => pattern[i], 1000);
+    if (full !== null) {
+      flaggedByFull++;
+      assert.ok(stop !== null && stop <= full, `trial ${trial}: full rule stops at ${full}, predictive at ${stop}`);
+      if (stop < full) earlier++;
+    }
+    assert.equal(es.constraints()[0] > 0, stop !== null, `trial ${trial}: constraint ${es.constraints()[0]} but stopped at ${stop}`);
+  }
+  assert.ok(flaggedByFull > 50 && earlier > flaggedByFull / 2, `flagged ${flaggedByFull}, earlier ${earlier}`);
+});
+
+test('predictive rule: a network that never exceeds p runs to the end with the spec\'s constraints', () => {
+  const es = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 } });
+  // Every 20th sample silent: 5 % < 10 %.
+  assert.equal(run(es, (i) => i % 20 === 0, 1000), null);
+  const counted = es.silentCounts[0];
+  assert.ok(Math.abs(es.constraints()[0] - (counted / 1000 - 0.1)) < 1e-12);
+});
+
+test('predictive options are validated, and study-config overrides carry them', () => {
+  assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 0 } }), /predictive\.z/);
+  assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 }, constraint: 'count' }), /constraint 'count'/);
+  assert.throws(() => new SpikeEarlyStopping({ ...SMALL, constraint: 'rate' as 'count' }), /constraint must be/);
+  const rule = resolveEarlyStopping(EXP1_EARLY_STOPPING_AS_RUN, { predictive: { z: 2.5 } }, { updateInterval: 20, total: 1000 });
+  assert.deepEqual(rule, {
+    updateInterval: 20,
+    criteria: EXP1_EARLY_STOPPING_AS_RUN.criteria.map((c) => ({ ...c, total: 1000 })),
+    predictive: { z: 2.5 },
+  });
+  assert.equal(resolveEarlyStopping(EXP1_EARLY_STOPPING_AS_RUN, false, null), null);
+});
+
+test('watch only: the rule counts and records where it would fire, but never asks training to stop', () => {
+  const es = new SpikeEarlyStopping(SMALL, { watchOnly: true });
+  assert.equal(run(es, () => true, 1000), null);
+  assert.deepEqual(es.stoppedAt, { epoch: 1, samples: 105, criteria: [0] });
+  assert.ok(Math.abs(es.constraints()[0] - 0.005) < 1e-12);
+  assert.equal(es.checkChunk({ a: [0, 0] }), false);
 });

@@ -64,6 +64,26 @@ test('a silent network is stopped at the first check with positive constraints; 
   assert.equal(skipped.metrics.spikeCounts.validation.inpt, 0); // nothing encoded or simulated
 });
 
+test('silentRule watch: a silent network trains to the end, no constraints, and the metrics say where the rule would have stopped it', async () => {
+  const obj = createExp1Objective({ ...TINY, silentRule: 'watch' });
+  assert.equal(obj.constraintCount, 0);
+  const r = (await obj.evaluate(SILENT, ctx(2))) as Result;
+  assert.equal(r.metrics.stopped, false);
+  assert.equal(r.metrics.stoppedAt, null);
+  assert.equal(r.metrics.processedTrain, 60);
+  assert.deepEqual(r.constraints, []);
+  assert.deepEqual(r.metrics.watched!.wouldStopAt, { epoch: 1, samples: 10, criteria: [0, 1] });
+  for (const c of r.metrics.watched!.constraints) assert.ok(Math.abs(c - (10 / 60 - 0.1)) < 1e-12);
+  assert.equal(typeof r.objective, 'number');
+});
+
+test('predictive rule: a silent network stops at the first check with the projected constraint', async () => {
+  const r = (await createExp1Objective({ ...TINY, earlyStopping: { updateInterval: 9, predictive: { z: 3 } } }).evaluate(SILENT, ctx(2))) as Result;
+  assert.deepEqual(r.metrics.stoppedAt, { epoch: 1, samples: 10, criteria: [0, 1], predicted: false });
+  // Here 10/60 already exceeds p: the count fires too, and the projected value is the silent rate 10/10 − 0.1.
+  for (const c of r.constraints) assert.ok(Math.abs(c - 0.9) < 1e-12);
+});
+
 test('without early stopping: no constraints; failures follow Q18', async () => {
   const none = createExp1Objective({ ...TINY, earlyStopping: false });
   assert.equal(none.constraintCount, 0);

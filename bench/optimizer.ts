@@ -2,7 +2,9 @@
  * `npm run bench:optimizer`: the optimizer on the acceptance problems of spec scbo.md §11, and the wall time of
  * one SCBO step. Writes bench/results/optimizer.json.
  *
- * Environment: SEEDS (default 10) seeds per problem; QUICK=1 for a short smoke run (2 seeds, fewer problems).
+ * Environment: SEEDS (default 20) seeds per problem; QUICK=1 for a short smoke run (2 seeds, fewer problems);
+ * ONLY=key[,key…] runs only those result keys (e.g. ONLY=ackley10c SEEDS=40; `steps` for the step timings) and
+ * writes bench/results/optimizer-only.json instead, so a partial run never overwrites the full results.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,7 +20,9 @@ import { Rng } from '../src/util/rng.js';
 import { SobolEngine } from '../src/optimize/sobol.js';
 
 const quick = process.env.QUICK === '1';
-const seedCount = Number(process.env.SEEDS ?? (quick ? 2 : 10));
+const seedCount = Number(process.env.SEEDS ?? (quick ? 2 : 20));
+const only = process.env.ONLY ? new Set(process.env.ONLY.split(',').map((k) => k.trim())) : null;
+const want = (key: string) => only === null || only.has(key);
 const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
 function median(values: number[]): number | null {
@@ -141,13 +145,21 @@ function asyncSuite(strategy: PendingStrategy) {
 }
 
 /** Wall time of one SCBO step: fit the objective GP and m constraint GPs on n points, then select q points. */
-function stepSeconds(d: number, m: number, n: number, q: number, candidates: number, sampler: 'pathwise' | 'exact' = 'pathwise'): number {
+function stepSeconds(
+  d: number,
+  m: number,
+  n: number,
+  q: number,
+  candidates: number,
+  sampler: 'pathwise' | 'exact' = 'pathwise',
+  extra: Partial<ScboSettings> = {},
+): number {
   const space = SearchSpace.from(
     Array.from({ length: d }, (_, k) => ({ name: `x${k}`, type: 'float' as const, low: 0, high: 1 })),
     'step-bench',
   );
   const rng = new Rng(`step:${d}:${n}`);
-  const optimizer = new Scbo(space, { seed: 7, batchSize: q, initialSize: n, constraintCount: m, candidates, sampler });
+  const optimizer = new Scbo(space, { ...extra, seed: 7, batchSize: q, initialSize: n, constraintCount: m, candidates, sampler });
   // A smooth objective with constraints of the SNN kind (about half the space feasible).
   const observations = Array.from({ length: n }, (_, id) => {
     const u = new Float64Array(d).map(() => rng.random());
@@ -187,48 +199,64 @@ async function main() {
   };
 
   // One optimizer step (single thread), d = 10 and 18, m = 2, q = 16, n_cand = 3600.
-  const steps: Record<string, number> = {};
-  for (const d of [10, 18]) {
-    for (const n of [50, 100, 200]) {
-      steps[`d${d}m2n${n}q16`] = stepSeconds(d, 2, n, 16, 3600);
-      console.log(`step d=${d} n=${n}: ${steps[`d${d}m2n${n}q16`].toFixed(3)} s`);
+  if (want('steps')) {
+    const steps: Record<string, number> = {};
+    for (const d of [10, 18]) {
+      for (const n of [50, 100, 200]) {
+        steps[`d${d}m2n${n}q16`] = stepSeconds(d, 2, n, 16, 3600);
+        console.log(`step d=${d} n=${n}: ${steps[`d${d}m2n${n}q16`].toFixed(3)} s`);
+      }
     }
+    // The same step with the tutorial preset's gradient refinement of the 16 picks (10 L-BFGS iterations each).
+    steps.d18m2n200q16refine = stepSeconds(18, 2, 200, 16, 3600, 'pathwise', { refineIterations: 10 });
+    console.log(`step d=18 n=200 with refinement: ${steps.d18m2n200q16refine.toFixed(3)} s`);
+    results.stepSeconds = steps;
+    results.sobolDrawMs5000x18 = sobolDrawMs();
+    console.log(`Sobol: 5000 points in 18 dimensions in ${results.sobolDrawMs5000x18} ms`);
   }
-  results.stepSeconds = steps;
-  results.sobolDrawMs5000x18 = sobolDrawMs();
-  console.log(`Sobol: 5000 points in 18 dimensions in ${results.sobolDrawMs5000x18} ms`);
 
   // The target (issue 2) compares with BoTorch's SCBO tutorial settings, so the headline key uses that preset.
-  results.ackley10c = await suite('ackley10c tutorial', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, preset: 'tutorial' });
-  results.ackley10cDefault = await suite('ackley10c default', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10 });
-  results.ackley10cPaper = await suite('ackley10c paper', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, preset: 'paper' });
-  results.ackley10cRandom = await suite('ackley10c random', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, optimizer: 'random' });
-  results.hartmann6c = await suite('hartmann6c', 'hartmann6c', { budget: 100, batchSize: 4, initialSize: 12 });
-  results.gramacy = await suite('gramacy', 'gramacy', { budget: 50, batchSize: 2, initialSize: 5 });
+  const run = async (key: string, make: () => Promise<unknown> | unknown) => {
+    if (want(key)) results[key] = await make();
+  };
+  await run('ackley10c', () => suite('ackley10c tutorial', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, preset: 'tutorial' }));
+  // The tutorial preset as BoTorch has it: no gradient refinement, Thompson-sampled constraints from the start.
+  await run('ackley10cBotorch', () =>
+    suite('ackley10c tutorial, BoTorch selection', 'ackley10c', {
+      budget: 200, batchSize: 4, initialSize: 10, preset: 'tutorial', scbo: { refineIterations: 0, feasibilitySearch: 'thompson' },
+    }),
+  );
+  await run('ackley10cDefault', () => suite('ackley10c default', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10 }));
+  await run('ackley10cPaper', () => suite('ackley10c paper', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, preset: 'paper' }));
+  await run('ackley10cRandom', () => suite('ackley10c random', 'ackley10c', { budget: 200, batchSize: 4, initialSize: 10, optimizer: 'random' }));
+  await run('hartmann6c', () => suite('hartmann6c', 'hartmann6c', { budget: 100, batchSize: 4, initialSize: 12 }));
+  await run('gramacy', () => suite('gramacy', 'gramacy', { budget: 50, batchSize: 2, initialSize: 5 }));
   if (!quick) {
     // Exact against pathwise Thompson sampling on the same problems and seeds. Exact sampling costs O(m³) per GP,
     // so both use 300 candidates here.
     for (const sampler of ['exact', 'pathwise'] as const) {
-      results[`hartmann6c_${sampler}300`] = await suite(`hartmann6c ${sampler} 300`, 'hartmann6c', {
-        budget: 100, batchSize: 4, initialSize: 12, scbo: { sampler, candidates: 300 },
-      });
-      results[`gramacy_${sampler}300`] = await suite(`gramacy ${sampler} 300`, 'gramacy', {
-        budget: 50, batchSize: 2, initialSize: 5, scbo: { sampler, candidates: 300 },
-      });
+      await run(`hartmann6c_${sampler}300`, () =>
+        suite(`hartmann6c ${sampler} 300`, 'hartmann6c', { budget: 100, batchSize: 4, initialSize: 12, scbo: { sampler, candidates: 300 } }),
+      );
+      await run(`gramacy_${sampler}300`, () =>
+        suite(`gramacy ${sampler} 300`, 'gramacy', { budget: 50, batchSize: 2, initialSize: 5, scbo: { sampler, candidates: 300 } }),
+      );
     }
-    results.ackley20 = await suite('ackley20', 'ackley20', {
-      budget: 464,
-      batchSize: 4,
-      initialSize: 40,
-      preset: 'tutorial',
-      scbo: { failureTolerance: 5, candidates: 4000, trustRegionShape: 'weighted' },
-      stopAtRestart: true,
-    });
-    results.async = (['believer', 'exclude', 'ignore'] as const).map(asyncSuite);
+    await run('ackley20', () =>
+      suite('ackley20', 'ackley20', {
+        budget: 464,
+        batchSize: 4,
+        initialSize: 40,
+        preset: 'tutorial',
+        scbo: { failureTolerance: 5, candidates: 4000, trustRegionShape: 'weighted' },
+        stopAtRestart: true,
+      }),
+    );
+    await run('async', () => (['believer', 'exclude', 'ignore'] as const).map(asyncSuite));
   }
   results.totalSeconds = (Date.now() - started) / 1000;
   mkdirSync('bench/results', { recursive: true });
-  const file = quick ? 'bench/results/optimizer-quick.json' : 'bench/results/optimizer.json';
+  const file = only ? 'bench/results/optimizer-only.json' : quick ? 'bench/results/optimizer-quick.json' : 'bench/results/optimizer.json';
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${file}`);
 }

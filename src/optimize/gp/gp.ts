@@ -14,7 +14,8 @@ import type { Rng } from '../../util/rng.js';
 import { gpKernelBackend } from '../../kernels/gp-kernels.js';
 import { defaultHyperparameters, fitHyperparameters } from './fit.js';
 import { buildPosterior, conditionOnPseudoObservations, logMarginalLikelihood, type Posterior, posteriorMeanVariance } from './posterior.js';
-import { type FeaturePrecision, sampleExact, samplePathwise } from './sampling.js';
+import { type FeaturePrecision, sampleExact, samplePathwiseWithPaths } from './sampling.js';
+import { meanAsPaths, type PathwiseSamples } from './paths.js';
 import {
   applyOutputTransform,
   bilogInverse,
@@ -28,6 +29,7 @@ import type { GpFitInfo, GpFitOptions, GpHyperparameters } from './types.js';
 
 export type { GpFitInfo, GpFitOptions, GpHyperparameters, OutputTransform } from './types.js';
 export type { FeaturePrecision } from './sampling.js';
+export type { PathwiseSamples } from './paths.js';
 
 /** Random Fourier features used by pathwise sampling unless the caller passes another count. */
 export const DEFAULT_PATHWISE_FEATURES = 2048;
@@ -157,10 +159,45 @@ export class GaussianProcess {
    * sample-major: result[s·m + i]. Method 'exact' or 'pathwise'; without one, exact for m ≤ 2000.
    */
   sampleJoint(Xs: Float64Array, m: number, nSamples: number, rng: Rng, options: SampleOptions = {}): Float64Array {
+    return this.sampleJointWithPaths(Xs, m, nSamples, rng, options, false).values;
+  }
+
+  /**
+   * {@link sampleJoint} that also returns the sample paths as functions (model output space) when the method is
+   * pathwise: `paths.evaluate(s, x, grad)` gives path s (the one behind `values[s·m + i]`) anywhere, with its
+   * gradient. `paths` is null for exact sampling. Consumes the same random numbers as {@link sampleJoint}.
+   */
+  samplePaths(
+    Xs: Float64Array,
+    m: number,
+    nSamples: number,
+    rng: Rng,
+    options: SampleOptions = {},
+  ): { values: Float64Array; paths: PathwiseSamples | null } {
+    return this.sampleJointWithPaths(Xs, m, nSamples, rng, options, true);
+  }
+
+  /**
+   * The posterior mean as `count` identical "paths" (model output space), with the interface of sample paths:
+   * evaluate(s, x, grad) gives the mean and its gradient anywhere.
+   */
+  meanPaths(count: number): PathwiseSamples {
+    return meanAsPaths(this.post, count).withOutputScale(this.standardization.mean, this.standardization.std);
+  }
+
+  private sampleJointWithPaths(
+    Xs: Float64Array,
+    m: number,
+    nSamples: number,
+    rng: Rng,
+    options: SampleOptions,
+    keepPaths: boolean,
+  ): { values: Float64Array; paths: PathwiseSamples | null } {
     this.checkPoints(Xs, m, 'sampleJoint');
     if (!(Number.isInteger(nSamples) && nSamples >= 0)) throw new Error(`sampleJoint: nSamples must be a non-negative integer, got ${nSamples}`);
     const method = options.method ?? (m <= EXACT_SAMPLING_MAX_POINTS ? 'exact' : 'pathwise');
     let out: Float64Array;
+    let paths: PathwiseSamples | null = null;
     if (method === 'exact') {
       out = sampleExact(this.post, Xs, m, nSamples, rng);
     } else if (method === 'pathwise') {
@@ -168,13 +205,15 @@ export class GaussianProcess {
       if (!(Number.isInteger(features) && features >= 1)) throw new Error(`sampleJoint: features must be a positive integer, got ${features}`);
       const precision = options.featurePrecision ?? (gpKernelBackend() === 'wasm' ? 'float32' : 'float64');
       if (precision !== 'float32' && precision !== 'float64') throw new Error(`sampleJoint: unknown featurePrecision '${String(precision)}'`);
-      out = samplePathwise(this.post, Xs, m, nSamples, rng, features, precision);
+      const r = samplePathwiseWithPaths(this.post, Xs, m, nSamples, rng, features, precision, keepPaths);
+      out = r.values;
+      paths = r.paths;
     } else {
       throw new Error(`sampleJoint: unknown method '${String(method)}'`);
     }
     const { mean: c, std } = this.standardization;
     for (let i = 0; i < out.length; i++) out[i] = c + std * out[i];
-    return out;
+    return { values: out, paths: paths?.withOutputScale(c, std) ?? null };
   }
 
   /**

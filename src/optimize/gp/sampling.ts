@@ -8,6 +8,7 @@ import { GpArena } from '../../kernels/gp-kernels.js';
 import { maternCrossKernel, maternKernelMatrix } from './matern.js';
 import type { Posterior } from './posterior.js';
 import { drawMaternFeatures } from './rff.js';
+import { PathwiseSamples } from './paths.js';
 
 /** Floor of the jitter scale relative to σ_f², for a posterior covariance that has collapsed everywhere. */
 const EXACT_JITTER_FLOOR = 1e-6;
@@ -81,6 +82,24 @@ export function samplePathwise(
   features: number,
   precision: FeaturePrecision = 'float32',
 ): Float64Array {
+  return samplePathwiseWithPaths(post, xs, m, nSamples, rng, features, precision, false).values;
+}
+
+/**
+ * {@link samplePathwise}, also returning the sample paths themselves (when `keepPaths`): each is a closed-form,
+ * differentiable function of x (standardised scale) that can be evaluated anywhere, e.g. to refine a Thompson
+ * pick by gradient steps. Draws exactly the same random numbers as {@link samplePathwise}.
+ */
+export function samplePathwiseWithPaths(
+  post: Posterior,
+  xs: Float64Array,
+  m: number,
+  nSamples: number,
+  rng: Rng,
+  features: number,
+  precision: FeaturePrecision,
+  keepPaths: boolean,
+): { values: Float64Array; paths: PathwiseSamples | null } {
   const { n, d, hyper, chol, noiseDiag } = post;
   const q = nSamples;
   const ff = drawMaternFeatures(d, features, hyper.lengthscales, hyper.outputscale, rng);
@@ -143,6 +162,14 @@ export function samplePathwise(
     choleskySolveMulti(chol, n, resid, q);
     const V = v.view();
     for (let i = 0; i < n; i++) for (let s = 0; s < q; s++) V[i * q4 + s] = resid[i * q + s];
+    let kept: PathwiseSamples | null = null;
+    if (keepPaths) {
+      const weights = new Float64Array(q * F);
+      for (let s = 0; s < q; s++) for (let j = 0; j < F; j++) weights[s * F + j] = amp * w[s * F + j];
+      const update = new Float64Array(q * n);
+      for (let s = 0; s < q; s++) for (let i = 0; i < n; i++) update[s * n + i] = resid[i * q + s];
+      kept = new PathwiseSamples(d, q, ff.omega, ff.phase, F, weights, post.x.slice(0, n * d), n, update, hyper);
+    }
 
     // Prior part at the sampled points: m×q4 paths.
     const P = paths.view();
@@ -206,7 +233,7 @@ export function samplePathwise(
     for (let i = 0; i < m; i++) {
       for (let s = 0; s < q; s++) out[s * m + i] = hyper.mean + P[i * q4 + s];
     }
-    return out;
+    return { values: out, paths: kept };
   } finally {
     arena.release();
   }

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { SearchSpace } from '../../space/space.js';
-import { GaussianProcess, type GpHyperparameters } from '../gp/gp.js';
+import { GaussianProcess, type GpHyperparameters, type PathwiseSamples } from '../gp/gp.js';
 import { SobolEngine } from '../sobol.js';
 import type { Observation, Optimizer, PendingPoint, Proposal, ProposalPhase } from '../types.js';
 import {
@@ -16,10 +16,12 @@ import {
 } from './candidates.js';
 import { scboSettings, type ScboPreset, type ScboSettings } from './settings.js';
 import { selectConstrainedThompson } from './thompson.js';
+import { refinePick } from './refine.js';
 import {
   TrustRegion,
   defaultFailureTolerance,
   isBetter,
+  isFeasible,
   type ScoredResult,
   type TrustRegionSnapshot,
 } from './trust-region.js';
@@ -344,8 +346,36 @@ export class Scbo implements Optimizer {
     }
     const method = s.sampler === 'auto' ? (m <= 500 ? 'exact' : 'pathwise') : s.sampler;
     const sampleOptions = { method, features: s.features } as const;
-    const objectiveSamples = objectiveModel?.sampleJoint(candidates, m, count, this.rng, sampleOptions) ?? new Float64Array(m * count);
-    const constraintSamples = constraintModels.map((g) => g.sampleJoint(candidates, m, count, this.rng, sampleOptions));
+    // Refinement needs the sample paths as functions (pathwise) and a continuous space (a moved point of a
+    // discrete space could decode to a configuration already taken).
+    const refine = s.refineIterations > 0 && method === 'pathwise' && this.space.isContinuous();
+    // Until a feasible point is observed, the constraints may be judged by their posterior mean instead of a
+    // Thompson sample (feasibilitySearch 'mean'): the objective is still sampled.
+    const byMean = s.feasibilitySearch === 'mean' && !points.some(feasibleMeasured);
+    let objectivePaths: PathwiseSamples | null = null;
+    const constraintPaths: PathwiseSamples[] = [];
+    let objectiveSamples: Float64Array;
+    let constraintSamples: Float64Array[];
+    if (refine) {
+      const o = objectiveModel?.samplePaths(candidates, m, count, this.rng, sampleOptions) ?? null;
+      objectiveSamples = o?.values ?? new Float64Array(m * count);
+      objectivePaths = o?.paths ?? null;
+      constraintSamples = constraintModels.map((g) => {
+        if (byMean) {
+          constraintPaths.push(g.meanPaths(count));
+          return repeatMean(g, candidates, m, count);
+        }
+        const c = g.samplePaths(candidates, m, count, this.rng, sampleOptions);
+        constraintPaths.push(c.paths!);
+        return c.values;
+      });
+    } else if (byMean) {
+      objectiveSamples = objectiveModel?.sampleJoint(candidates, m, count, this.rng, sampleOptions) ?? new Float64Array(m * count);
+      constraintSamples = constraintModels.map((g) => repeatMean(g, candidates, m, count));
+    } else {
+      objectiveSamples = objectiveModel?.sampleJoint(candidates, m, count, this.rng, sampleOptions) ?? new Float64Array(m * count);
+      constraintSamples = constraintModels.map((g) => g.sampleJoint(candidates, m, count, this.rng, sampleOptions));
+    }
     const chosen = selectConstrainedThompson({
       objective: objectiveSamples,
       constraints: constraintSamples,
@@ -355,6 +385,18 @@ export class Scbo implements Optimizer {
       excluded,
       groups: this.space.isContinuous() ? undefined : duplicateGroups(candidates, m, d, this.space),
     });
+    const picks: Float64Array[] = chosen.map((i) => candidates.slice(i * d, (i + 1) * d));
+    if (refine) {
+      const problem = { objective: objectivePaths, constraints: constraintPaths, lower: box.lower, upper: box.upper, iterations: s.refineIterations };
+      const pendingX = s.pendingStrategy === 'ignore' ? [] : pending.map((p) => this.space.canonical(p.u));
+      for (let k = 0; k < picks.length; k++) {
+        const r = refinePick(problem, k, picks[k]);
+        if (!r.improved) continue;
+        // A refined point must stay distinct from the batch's other picks and from the running points.
+        const others = [...picks.filter((_, j) => j !== k), ...pendingX];
+        if (others.every((o) => linf(o, r.x) > s.duplicateDistance)) picks[k] = r.x;
+      }
+    }
     const t2 = performance.now();
     this.lastModel = {
       modelId: (this.lastModel?.modelId ?? 0) + 1,
@@ -365,7 +407,7 @@ export class Scbo implements Optimizer {
       fitSeconds: (t1 - t0) / 1000,
       selectSeconds: (t2 - t1) / 1000,
     };
-    return chosen.map((i) => candidates.slice(i * d, (i + 1) * d));
+    return picks;
   }
 
   private fitConstraint(j: number, X: Float64Array, n: number, c: Float64Array, objectiveHyper: GpHyperparameters | null): GaussianProcess {
@@ -448,6 +490,25 @@ function trainingSet(
     }
   });
   return { X, n, C, Xo, yo, no };
+}
+
+/** Feasible with a measured objective. */
+function feasibleMeasured(p: DataPoint): boolean {
+  return p.objective !== null && p.constraints !== null && isFeasible(p.constraints);
+}
+
+/** The posterior mean over the candidates, once per sample (sample-major, like sampleJoint). */
+function repeatMean(g: GaussianProcess, candidates: Float64Array, m: number, count: number): Float64Array {
+  const mean = g.predict(candidates, m).mean;
+  const out = new Float64Array(m * count);
+  for (let q = 0; q < count; q++) out.set(mean, q * m);
+  return out;
+}
+
+function linf(a: Float64Array, b: Float64Array): number {
+  let dist = 0;
+  for (let k = 0; k < a.length; k++) dist = Math.max(dist, Math.abs(a[k] - b[k]));
+  return dist;
 }
 
 /** Excludes candidates within L∞ distance δ of a running point or decoding to the same configuration. */

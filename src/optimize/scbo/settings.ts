@@ -56,6 +56,17 @@ export interface ScboSettings {
   beam: number;
   /** L-BFGS iterations per GP fit start. */
   fitIterations: number;
+  /**
+   * Gradient refinement of each Thompson pick on its own sample path (scbo/refine.ts): L-BFGS iterations per
+   * sample, 0 to pick among the candidates only. Needs pathwise sampling and a continuous space (ignored otherwise).
+   */
+  refineIterations: number;
+  /**
+   * How constraints are judged while no feasible point has been observed: 'thompson' (a posterior sample, as
+   * afterwards) or 'mean' (the posterior mean: pick the best sampled objective among the candidates the
+   * constraint models predict feasible, else the least predicted violation).
+   */
+  feasibilitySearch: 'thompson' | 'mean';
 }
 
 const common = {
@@ -69,6 +80,8 @@ const common = {
   beam: 100000,
   fitIterations: 200,
   sampler: 'pathwise' as const,
+  refineIterations: 0,
+  feasibilitySearch: 'thompson' as const,
 };
 
 /** Settings for a preset, overridden field by field. */
@@ -96,6 +109,10 @@ export function scboSettings(
             ...common,
             initialDesign: 'sobol',
             successTolerance: 10,
+            // Ours, not BoTorch's (docs/optimizer.md): gradient refinement of the Thompson picks, and the posterior
+            // mean of the constraints until the first feasible point.
+            refineIterations: 10,
+            feasibilitySearch: 'mean',
             trustRegionShape: 'cube',
             centre: 'best',
             trustRegionRule: 'default',
@@ -141,6 +158,9 @@ function validateSettings(s: ScboSettings): void {
   positiveInt('failureTolerance', s.failureTolerance);
   positiveInt('candidates', s.candidates);
   positiveInt('features', s.features);
+  if (!(Number.isInteger(s.refineIterations) && s.refineIterations >= 0)) {
+    throw new RangeError(`SCBO setting refineIterations must be a non-negative integer, got ${s.refineIterations}`);
+  }
   if (!(s.lengthMin > 0 && s.lengthMin < s.lengthInit && s.lengthInit <= s.lengthMax)) {
     throw new RangeError(
       `SCBO lengths must satisfy 0 < lengthMin < lengthInit <= lengthMax, got ${s.lengthMin}, ${s.lengthInit}, ${s.lengthMax}`,

@@ -77,6 +77,8 @@ describe('GP posterior, hand-computed 1-D case', () => {
       close(p.mean[t], std * meanStd, 1e-13, `mean at ${xs[t]}`);
       close(p.variance[t], std * std * (1.5 - quad), 1e-13, `variance at ${xs[t]}`);
     }
+    // The mean-only path gives the same means, bit for bit.
+    assert.deepEqual(Array.from(gp.predictMean(xs, 2)), Array.from(p.mean));
     // Far away: prior mean μ and prior variance σ_f², un-standardised.
     assert.ok(Math.abs(p.mean[1] - std * 0.1) < 1e-3, 'Math.abs(p.mean[1] - std * 0.1) < 1e-3');
   });

@@ -186,3 +186,17 @@ test('only unmeasured objectives so far: the constraint GPs alone choose, headin
   plain.tell(b.map((p) => ({ id: p.id, u: p.u, objective: null, constraints: [] })));
   assert.deepEqual(plain.ask(2).map((p) => p.info.phase), ['add-init', 'add-init']);
 });
+
+test('cautious feasibility: fewer infeasible proposals than plain constrained Thompson sampling on Gramacy', () => {
+  const infeasible = (cautiousFeasibility: boolean): number => {
+    let n = 0;
+    for (const seed of [1, 2, 3]) {
+      const proposals = runSync(new Scbo(gramacySpace, { seed, batchSize: 2, initialSize: 5, cautiousFeasibility }), 40, 2);
+      for (const p of proposals.slice(5)) if (gramacy.evaluate(p.params).constraints!.some((c) => c > 0)) n++;
+    }
+    return n;
+  };
+  const plain = infeasible(false);
+  const cautious = infeasible(true);
+  assert.ok(cautious < plain, `infeasible proposals: cautious ${cautious}, plain ${plain}`);
+});

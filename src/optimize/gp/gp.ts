@@ -142,6 +142,15 @@ export class GaussianProcess {
     return { mean, variance };
   }
 
+  /** Posterior mean only at m points (m×d row-major), in model output space: cheaper than {@link predict}. */
+  predictMean(Xs: Float64Array, m: number): Float64Array {
+    this.checkPoints(Xs, m, 'predictMean');
+    const { mean } = posteriorMeanVariance(this.post, Xs, m, false);
+    const { mean: c, std } = this.standardization;
+    for (let i = 0; i < m; i++) mean[i] = c + std * mean[i];
+    return mean;
+  }
+
   /**
    * Kriging believer: a GP conditioned on k extra points (k×d) observed at their current posterior mean,
    * with the same hyperparameters and standardisation. The Cholesky factor is extended by k rows (not

@@ -376,6 +376,17 @@ export class Scbo implements Optimizer {
       objectiveSamples = objectiveModel?.sampleJoint(candidates, m, count, this.rng, sampleOptions) ?? new Float64Array(m * count);
       constraintSamples = constraintModels.map((g) => g.sampleJoint(candidates, m, count, this.rng, sampleOptions));
     }
+    // Cautious feasibility: a candidate the constraint models predict infeasible (posterior mean > 0) is not
+    // feasible in any sample, so Thompson sampling explores only where feasibility is at least even odds.
+    if (s.cautiousFeasibility && !byMean) {
+      constraintModels.forEach((g, j) => {
+        const mean = g.predictMean(candidates, m);
+        const cs = constraintSamples[j];
+        for (let q = 0; q < count; q++) {
+          for (let i = 0; i < m; i++) if (mean[i] > 0 && cs[q * m + i] < mean[i]) cs[q * m + i] = mean[i];
+        }
+      });
+    }
     const chosen = selectConstrainedThompson({
       objective: objectiveSamples,
       constraints: constraintSamples,
@@ -499,7 +510,7 @@ function feasibleMeasured(p: DataPoint): boolean {
 
 /** The posterior mean over the candidates, once per sample (sample-major, like sampleJoint). */
 function repeatMean(g: GaussianProcess, candidates: Float64Array, m: number, count: number): Float64Array {
-  const mean = g.predict(candidates, m).mean;
+  const mean = g.predictMean(candidates, m);
   const out = new Float64Array(m * count);
   for (let q = 0; q < count; q++) out.set(mean, q * m);
   return out;

@@ -67,6 +67,12 @@ export interface ScboSettings {
    * constraint models predict feasible, else the least predicted violation).
    */
   feasibilitySearch: 'thompson' | 'mean';
+  /**
+   * Cautious feasibility: a candidate whose constraint posterior mean is > 0 counts as infeasible in every
+   * Thompson sample (its sampled value is raised to the mean), so batches go where feasibility is at least even
+   * odds. For objectives whose infeasible points cost compute (silent networks). Default false (SCBO as published).
+   */
+  cautiousFeasibility: boolean;
 }
 
 const common = {
@@ -82,6 +88,7 @@ const common = {
   sampler: 'pathwise' as const,
   refineIterations: 0,
   feasibilitySearch: 'thompson' as const,
+  cautiousFeasibility: false,
 };
 
 /** Settings for a preset, overridden field by field. */

@@ -132,3 +132,15 @@ test('run --scale merges the scale, prints it and stores it; resume and status u
   assert.equal(wrong.code, 2);
   assert.match(wrong.err, /--scale only helps find a study from its YAML config/);
 });
+
+test('demo --snn runs Experiment 1 small from the shipped study file, each time in a new folder', async () => {
+  const folder = join(dir, 'snn-demo');
+  const r = await cli('demo', '--snn', '--budget', '6', '--workers', '1', '--dir', folder);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Experiment 1 of the paper at small scale/);
+  assert.match(r.out, /6 evaluations/);
+  assert.ok(existsSync(join(folder, 'study.sqlite')));
+  const csv = readFileSync(join(folder, 'trials.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length, 7); // header + 6 trials
+  assert.match(csv[0], /map_size/);
+});

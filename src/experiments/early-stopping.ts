@@ -107,6 +107,27 @@ export interface StopPoint {
   predicted?: boolean;
 }
 
+/** What a watch-only rule saw (`silentRule: 'watch'`): where it would have stopped training, and its constraints. */
+export interface WatchedRule {
+  wouldStopAt: StopPoint | null;
+  constraints: number[];
+}
+
+/** What the rule reports about one evaluation, as the objectives record it. */
+export interface RuleOutcome {
+  /** Where the rule stopped training (null when it did not, or only watched). */
+  stoppedAt: StopPoint | null;
+  /** Watch-only rules: what they saw; null otherwise. */
+  watched: WatchedRule | null;
+  /** The constraints given to the optimizer (none for a watch-only rule). */
+  constraints: number[];
+}
+
+/** Proportions p of the criteria that become constraints: none without a rule or when it only watches. */
+export function constraintProportions(criteria: readonly StopCriterion[] | null, silentRule: 'stop' | 'watch'): number[] {
+  return criteria === null || silentRule === 'watch' ? [] : criteria.map((c) => c.proportion);
+}
+
 /**
  * Wilson score lower bound of a binomial proportion k/n at z standard deviations (0 when n = 0). Used by the
  * predictive rule: it stays below k/n, and far below it when n is small.
@@ -204,6 +225,12 @@ export class SpikeEarlyStopping {
   constraints(): number[] {
     const projected = this.stopped && this.counted > 0 && (this.config.constraint ?? (this.config.predictive ? 'projected' : 'count')) === 'projected';
     return this.config.criteria.map((c, i) => Math.max(this.counts[i] / c.total, projected ? this.counts[i] / this.counted : 0) - c.proportion);
+  }
+
+  /** What the rule reports: its stop point and constraints, or (watch only) what it would have done. */
+  outcome(): RuleOutcome {
+    if (this.watchOnly) return { stoppedAt: null, watched: { wouldStopAt: this.stoppedAt, constraints: this.constraints() }, constraints: [] };
+    return { stoppedAt: this.stoppedAt, watched: null, constraints: this.constraints() };
   }
 
   /** Starts an epoch (default: the next one): counts restart at 0, a pending partial chunk is dropped. */

@@ -25,11 +25,12 @@ import { trainWithSilentRule } from './stdp-evaluation.js';
 import {
   EXP1_EARLY_STOPPING_AS_RUN,
   EXP1_EARLY_STOPPING_COMMITTED,
+  constraintProportions,
   failureValues,
   resolveEarlyStopping,
   type EarlyStoppingConfig,
   type FailureConvention,
-  type StopPoint,
+  type WatchedRule,
 } from './early-stopping.js';
 
 export type Exp1Scale = 'small' | 'full';
@@ -216,7 +217,7 @@ export type Exp1Metrics = {
   processedValidation: number;
   silentCounts: number[] | null;
   /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
-  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
+  watched: WatchedRule | null;
   /** map_size and epochs as actually run (after caps). */
   mapSize: number;
   epochs: number;
@@ -233,7 +234,7 @@ export function createExp1Objective(options: Partial<Exp1Options> = {}): Objecti
   const s = sizes(o);
   const space = exp1Space(o);
   const data = (): Exp1Data => exp1Data(o.dataSeed, s.nTrain, s.nValidation);
-  const proportions = o.silentRule === 'watch' ? [] : (exp1EarlyStopping(o, s.nTrain ?? 48000)?.criteria ?? []).map((c) => c.proportion);
+  const proportions = constraintProportions(exp1EarlyStopping(o, s.nTrain ?? 48000)?.criteria ?? null, o.silentRule);
   const name = o.scale === 'small' ? 'exp1-stdp-mnist-small' : 'exp1-stdp-mnist';
   return {
     name,
@@ -287,15 +288,15 @@ function evaluateExp1(
     validateStopped: o.validateStopped,
     watch: o.silentRule === 'watch',
   });
-  const watching = o.silentRule === 'watch' && es !== null;
+  const outcome = es?.outcome() ?? null;
   const metrics: Exp1Metrics = {
     scale: o.scale,
     spikeCounts: result.spikes,
     trainSeconds: result.timings.trainSeconds,
     validationSeconds: result.timings.validationSeconds,
     stopped: result.stopped,
-    stoppedAt: watching ? null : (es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null)),
-    watched: watching ? { wouldStopAt: es.stoppedAt, constraints: es.constraints() } : null,
+    stoppedAt: outcome ? outcome.stoppedAt : result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null,
+    watched: outcome?.watched ?? null,
     validated,
     accuracies: validated ? (result.accuracies as Record<string, number>) : {},
     epochsRun: result.epochsRun,
@@ -308,7 +309,7 @@ function evaluateExp1(
     nValidation: data.validation.size,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics };
+  return { objective: validated ? result.accuracy : null, constraints: outcome?.constraints ?? [], metrics };
 }
 
 

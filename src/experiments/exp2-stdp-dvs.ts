@@ -45,7 +45,7 @@ import { UserError } from '../util/errors.js';
 import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
-import { failureValues, resolveEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type StopPoint } from './early-stopping.js';
+import { constraintProportions, failureValues, resolveEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type WatchedRule } from './early-stopping.js';
 
 export type Exp2Scale = 'small' | 'full';
 
@@ -302,7 +302,7 @@ export type Exp2Metrics = {
   processedValidation: number;
   silentCounts: number[] | null;
   /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
-  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
+  watched: WatchedRule | null;
   /** map_size and epochs as actually run (after caps). */
   mapSize: number;
   epochs: number;
@@ -335,7 +335,7 @@ export function createExp2Objective(options: Partial<Exp2Options> = {}): Objecti
   const s = sizes(o);
   const space = exp2Space(o);
   const data = (): Exp2Data => exp2Data(o, s.nTrain, s.nValidation);
-  const proportions = o.silentRule === 'watch' ? [] : (exp2EarlyStopping(o, s.nTrain ?? 689)?.criteria ?? []).map((c) => c.proportion);
+  const proportions = constraintProportions(exp2EarlyStopping(o, s.nTrain ?? 689)?.criteria ?? null, o.silentRule);
   const name = o.scale === 'small' ? 'exp2-stdp-dvs-small' : 'exp2-stdp-dvs';
   const notes = exp2Notes(o);
   const dataset = notes.length > 0 ? 'synthetic-dvs' : 'dvs128-gesture';
@@ -395,7 +395,7 @@ function evaluateExp2(
     validateStopped: o.validateStopped,
     watch: o.silentRule === 'watch',
   });
-  const watching = o.silentRule === 'watch' && es !== null;
+  const outcome = es?.outcome() ?? null;
   const metrics: Exp2Metrics = {
     scale: o.scale,
     dataset: data.dataset,
@@ -404,8 +404,8 @@ function evaluateExp2(
     trainSeconds: result.timings.trainSeconds,
     validationSeconds: result.timings.validationSeconds,
     stopped: result.stopped,
-    stoppedAt: watching ? null : (es?.stoppedAt ?? (result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null)),
-    watched: watching ? { wouldStopAt: es.stoppedAt, constraints: es.constraints() } : null,
+    stoppedAt: outcome ? outcome.stoppedAt : result.stoppedAt ? { ...result.stoppedAt, criteria: [] } : null,
+    watched: outcome?.watched ?? null,
     validated,
     accuracies: validated ? (result.accuracies as Record<string, number>) : {},
     epochsRun: result.epochsRun,
@@ -420,7 +420,7 @@ function evaluateExp2(
     splitHash: data.splitHash,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics };
+  return { objective: validated ? result.accuracy : null, constraints: outcome?.constraints ?? [], metrics };
 }
 
 

@@ -17,7 +17,7 @@ import { planNetwork, parameterCount } from '../slayer/architecture.js';
 import type { SlayerHyperparameters } from '../slayer/models.js';
 import type { SlayerNetworkConfig } from '../slayer/network.js';
 import { trainSlayer } from '../slayer/trainer.js';
-import { failureValues, resolveEarlyStopping, SpikeEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type StopPoint } from './early-stopping.js';
+import { constraintProportions, failureValues, resolveEarlyStopping, SpikeEarlyStopping, type EarlyStoppingConfig, type FailureConvention, type WatchedRule } from './early-stopping.js';
 
 export type SlayerScale = 'small' | 'full';
 
@@ -142,7 +142,7 @@ export interface SlayerMetrics {
   peakReplicaMB: number;
   earlyStopping: EarlyStoppingConfig | null;
   /** With `silentRule: 'watch'`: where the rule would have stopped training (null: never) and its constraints. */
-  watched: { wouldStopAt: StopPoint | null; constraints: number[] } | null;
+  watched: WatchedRule | null;
   failed?: true;
   error?: string;
 }
@@ -150,7 +150,7 @@ export interface SlayerMetrics {
 /** Builds the objective of an experiment (maximize validation accuracy; 1 constraint, or 0 without the rule). */
 export function createSlayerObjective(exp: SlayerExperiment, o: SlayerOptions): Objective {
   const space = slayerSpace(exp, o.scale);
-  const proportions = o.earlyStopping === false || o.silentRule === 'watch' ? [] : (o.earlyStopping.criteria ?? exp.earlyStopping.criteria).map((c) => c.proportion);
+  const proportions = constraintProportions(o.earlyStopping === false ? null : (o.earlyStopping.criteria ?? exp.earlyStopping.criteria), o.silentRule);
   return {
     name: exp.names[o.scale],
     space,
@@ -177,8 +177,7 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
   const nParams = parameterCount(planNetwork(config.input, config.blocks));
   if (nParams > o.maxParameters) throw new UserError(`network has ${nParams} parameters, above the budget maxParameters = ${o.maxParameters} (Q19)`);
   const rule = slayerEarlyStopping(exp, o, data.train.size, hp.batch_size);
-  const watching = rule !== null && o.silentRule === 'watch';
-  const es = rule ? new SpikeEarlyStopping(rule, { watchOnly: watching }) : null;
+  const es = rule ? new SpikeEarlyStopping(rule, { watchOnly: o.silentRule === 'watch' }) : null;
   const result = await trainSlayer(config, {
     train: data.train,
     validation: data.validation,
@@ -191,14 +190,15 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
     stopRule: es ?? undefined,
     validateStopped: o.validateStopped,
   });
+  const outcome = es?.outcome() ?? null;
   const validated = Number.isFinite(result.accuracy);
   const metrics: SlayerMetrics = {
     scale: o.scale,
     dataset: data.description,
     synthetic: data.synthetic,
     stopped: result.stopped,
-    stoppedAt: watching ? null : (es?.stoppedAt ?? null),
-    watched: watching ? { wouldStopAt: es!.stoppedAt, constraints: es!.constraints() } : null,
+    stoppedAt: outcome?.stoppedAt ?? null,
+    watched: outcome?.watched ?? null,
     validated,
     spikeCounts: result.meanSpikes,
     trainSeconds: result.trainSeconds,
@@ -211,5 +211,5 @@ async function evaluateSlayer(exp: SlayerExperiment, o: SlayerOptions, params: R
     peakReplicaMB: result.replicaBytes / 2 ** 20,
     earlyStopping: rule,
   };
-  return { objective: validated ? result.accuracy : null, constraints: watching ? [] : (es?.constraints() ?? []), metrics: metrics as unknown as Record<string, unknown> };
+  return { objective: validated ? result.accuracy : null, constraints: outcome?.constraints ?? [], metrics: metrics as unknown as Record<string, unknown> };
 }

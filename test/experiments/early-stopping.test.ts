@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  constraintProportions,
   EXP1_EARLY_STOPPING_AS_RUN,
   failureValues,
   resolveEarlyStopping,
@@ -239,4 +240,15 @@ test('watch only: the rule counts and records where it would fire, but never ask
   assert.deepEqual(es.stoppedAt, { epoch: 1, samples: 105, criteria: [0] });
   assert.ok(Math.abs(es.constraints()[0] - 0.005) < 1e-12);
   assert.equal(es.checkChunk({ a: [0, 0] }), false);
+  // Reported as watched, with no stop point and no constraints for the optimizer.
+  assert.deepEqual(es.outcome(), { stoppedAt: null, watched: { wouldStopAt: es.stoppedAt, constraints: es.constraints() }, constraints: [] });
+  const stopping = new SpikeEarlyStopping(SMALL);
+  run(stopping, () => true, 1000);
+  assert.deepEqual(stopping.outcome(), { stoppedAt: stopping.stoppedAt, watched: null, constraints: stopping.constraints() });
+});
+
+test('constraint proportions: one per criterion, none without a rule or when it only watches', () => {
+  assert.deepEqual(constraintProportions(EXP1_EARLY_STOPPING_AS_RUN.criteria, 'stop'), [0.1, 0.1]);
+  assert.deepEqual(constraintProportions(EXP1_EARLY_STOPPING_AS_RUN.criteria, 'watch'), []);
+  assert.deepEqual(constraintProportions(null, 'stop'), []);
 });

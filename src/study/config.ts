@@ -330,6 +330,15 @@ export function applyScale(data: unknown, source: string, scale: string | null):
  * @param scale an entry of the file's `scales` map to merge in (`--scale NAME`), or null.
  */
 export function loadStudyConfig(file: string, scale: string | null = null): { config: StudyConfig; source: string } {
+  const { data, text } = readStudyFile(file);
+  return { config: parseStudyConfig(data, file, dirname(resolve(file)), scale), source: text };
+}
+
+/**
+ * Reads a study YAML (or JSON) file as plain data, before validation (to change fields first, then
+ * {@link parseStudyConfig}). @throws UserError naming the file when it cannot be read, is not YAML or not a mapping.
+ */
+export function readStudyFile(file: string): { data: Record<string, unknown>; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -346,5 +355,5 @@ export function loadStudyConfig(file: string, scale: string | null = null): { co
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`Study config ${file} must be a YAML mapping with at least name, objective and budget.`);
   }
-  return { config: parseStudyConfig(data, file, dirname(resolve(file)), scale), source: text };
+  return { data: data as Record<string, unknown>, text };
 }

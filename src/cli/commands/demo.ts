@@ -7,12 +7,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { Command } from 'commander';
 import { exportStudy } from '../../storage/export.js';
-import { parseStudyConfig, type StudyConfig } from '../../study/config.js';
+import { parseStudyConfig, readStudyFile, type StudyConfig } from '../../study/config.js';
 import type { StudyStore } from '../../storage/study-store.js';
 import { UserError } from '../../util/errors.js';
 import { createStudy } from '../../study/create.js';
@@ -86,7 +85,7 @@ Examples:
 /** Experiment 1 at small scale from the shipped study file, in a new folder (seed and budget as given). */
 async function snnDemo(flags: DemoFlags): Promise<void> {
   const file = exp1StudyFile();
-  const data = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const { data } = readStudyFile(file);
   const dir = resolve(flags.dir ?? join('studies', `exp1-small-${stamp()}`));
   data.storage = { path: dir };
   data.seed = flags.seed;

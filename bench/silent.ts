@@ -33,10 +33,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { exp1Data, exp1Space } from '../src/experiments/exp1-stdp-mnist.js';
+import { EXP1_SMALL_SCALE, exp1Data, exp1Hyperparameters, exp1Space } from '../src/experiments/exp1-stdp-mnist.js';
 import { SpikeEarlyStopping, type EarlyStoppingConfig } from '../src/experiments/early-stopping.js';
 import { subsetDataset } from '../src/data/index.js';
-import { buildDiehlCook, experiment1Config, trainAndEvaluate, type Exp1Hyperparameters } from '../src/snn/index.js';
+import { buildDiehlCook, experiment1Config, trainAndEvaluate } from '../src/snn/index.js';
 import { Rng } from '../src/util/rng.js';
 import { parseStudyConfig } from '../src/study/config.js';
 import { createStudy } from '../src/study/create.js';
@@ -169,7 +169,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
 function ruleAgreement(n: number) {
   console.log(`rule agreement on ${n} random networks (paper's rule vs predictive, neither stops training)...`);
   const space = exp1Space({ scale: 'small', preset: 'as-run', maxMapSize: undefined, epochs: undefined });
-  const data = exp1Data(0, 1000, 500);
+  const data = exp1Data(0, EXP1_SMALL_SCALE.nTrain, EXP1_SMALL_SCALE.nValidation);
   const validation = subsetDataset(data.validation, [0], 'one validation image');
   const rng = new Rng('silent-bench:agreement');
   const stopsFull: number[] = [];
@@ -181,8 +181,7 @@ function ruleAgreement(n: number) {
   const extraRates: number[] = [];
   for (let i = 0; i < n; i++) {
     const point = space.sample(rng);
-    const hp = Object.fromEntries(Object.entries(point).map(([k, v]) => [k, Number(v)])) as unknown as Exp1Hyperparameters;
-    hp.map_size = Math.min(400, Math.round(hp.map_size));
+    const hp = exp1Hyperparameters(point, EXP1_SMALL_SCALE.maxMapSize);
     const full = new SpikeEarlyStopping(PAPER_RULE);
     const predictive = new SpikeEarlyStopping(RULE);
     const hooks = [full.chunkHook(), predictive.chunkHook()];
@@ -213,7 +212,7 @@ function ruleAgreement(n: number) {
       if (f === null) {
         extra++;
         // How silent the extra ones were over the whole epoch (the paper's rule needs > p).
-        extraRates.push(Math.max(...full.silentCounts) / 1000);
+        extraRates.push(Math.max(...full.silentCounts) / data.train.size);
       }
     }
   }

@@ -253,13 +253,11 @@ export function createExp1Objective(options: Partial<Exp1Options> = {}): Objecti
   };
 }
 
-function evaluateExp1(
-  o: Exp1Options,
-  s: ReturnType<typeof sizes>,
-  data: Exp1Data,
-  params: Record<string, unknown>,
-  seed: number,
-): { objective: number | null; constraints: number[]; metrics: Exp1Metrics } {
+/**
+ * The network hyperparameters of a point of the space (epochs and decoder aside): numbers checked, map_size rounded
+ * and capped at `maxMapSize` (small scale). @throws RangeError naming a missing or non-numeric hyperparameter.
+ */
+export function exp1Hyperparameters(params: Record<string, unknown>, maxMapSize: number | null): Exp1Hyperparameters {
   const hp = {} as Exp1Hyperparameters;
   for (const k of HP_NAMES) {
     const v = Number(params[k]);
@@ -267,7 +265,18 @@ function evaluateExp1(
     hp[k] = v;
   }
   hp.map_size = Math.round(hp.map_size);
-  if (s.maxMapSize !== null) hp.map_size = Math.min(hp.map_size, s.maxMapSize);
+  if (maxMapSize !== null) hp.map_size = Math.min(hp.map_size, maxMapSize);
+  return hp;
+}
+
+function evaluateExp1(
+  o: Exp1Options,
+  s: ReturnType<typeof sizes>,
+  data: Exp1Data,
+  params: Record<string, unknown>,
+  seed: number,
+): { objective: number | null; constraints: number[]; metrics: Exp1Metrics } {
+  const hp = exp1Hyperparameters(params, s.maxMapSize);
   const epochs = s.epochs ?? Math.round(Number(params.epochs));
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be an integer ≥ 1, got ${String(params.epochs)}`);
   const decoder = String(params.decoder) as DecoderName;

@@ -38,7 +38,7 @@ import { SpikeEarlyStopping, type EarlyStoppingConfig } from '../src/experiments
 import { subsetDataset } from '../src/data/index.js';
 import { buildDiehlCook, experiment1Config, trainAndEvaluate } from '../src/snn/index.js';
 import { Rng } from '../src/util/rng.js';
-import { parseStudyConfig } from '../src/study/config.js';
+import { applyScale, parseStudyConfig, readStudyFile } from '../src/study/config.js';
 import { createStudy } from '../src/study/create.js';
 import { runStudy } from '../src/study/runner.js';
 import type { TrialRow } from '../src/storage/types.js';
@@ -57,7 +57,7 @@ const { values } = parseArgs({
 const wall = Number(values.wall);
 const root = mkdtempSync(join(tmpdir(), 'spikeopt-silent-'));
 
-/** The paper's rule at small scale. */
+/** The paper's rule (its thresholds and p) at small scale: U and total scaled to the 1 000-image subset. */
 const PAPER_RULE: EarlyStoppingConfig = {
   updateInterval: 20,
   criteria: [
@@ -65,10 +65,32 @@ const PAPER_RULE: EarlyStoppingConfig = {
     { layer: 'inhib', threshold: 1, proportion: 0.1, total: 1000 },
   ],
 };
-/** Ours: the same rule, predictive (z = 3), projected constraints. */
-const RULE: EarlyStoppingConfig = { ...PAPER_RULE, predictive: { z: 3 } };
-/** Ours: SCBO proposes only where the constraint models give feasibility at least even odds. */
-const OURS_SCBO = { cautiousFeasibility: true };
+
+/**
+ * What `spikeopt run experiments/exp1-stdp-mnist.yaml --scale small` runs: its silent-network rule (calibrated
+ * thresholds, predictive stopping), SCBO settings and refill threshold, read from the shipped study file so the
+ * benchmark measures exactly that.
+ */
+function smallScaleStudy(): { rule: EarlyStoppingConfig; scbo: Record<string, unknown>; refillThreshold: number } {
+  const file = join(here, '..', 'experiments', 'exp1-stdp-mnist.yaml');
+  const data = applyScale(readStudyFile(file).data, file, 'small') as {
+    objective: { options: { earlyStopping: EarlyStoppingConfig } };
+    optimizer: { settings?: Record<string, unknown> };
+    execution?: { refillThreshold?: number };
+  };
+  return {
+    rule: data.objective.options.earlyStopping,
+    scbo: data.optimizer.settings ?? {},
+    refillThreshold: data.execution?.refillThreshold ?? 1,
+  };
+}
+const SMALL = smallScaleStudy();
+/** Ours: the study file's rule (calibrated thresholds, predictive with projected constraints). */
+const RULE: EarlyStoppingConfig = SMALL.rule;
+/** The study file's SCBO settings (cautious feasibility, refit growth); without constraints cautiousness is moot. */
+const OURS_SCBO = SMALL.scbo;
+/** The same rule without prediction: what "the full rule" flags (every network it flags must still be flagged). */
+const FULL_RULE: EarlyStoppingConfig = { updateInterval: RULE.updateInterval, criteria: RULE.criteria };
 
 interface Arm {
   evaluations: number;
@@ -83,6 +105,8 @@ interface Arm {
   wouldFlagComputeSeconds?: number;
   /** (b) only: best accuracy among the networks the rule would not have flagged. */
   bestAccepted?: number | null;
+  /** (b) only: what the rule would have flagged with other output-layer thresholds (from the spike histograms). */
+  calibration?: CalibrationRow[];
   /** Best accuracy after each evaluation (in the order results arrived). */
   bestOverEvaluations: (number | null)[];
   /** [seconds since the study's first result, best so far]. */
@@ -90,7 +114,7 @@ interface Arm {
   wallSeconds: number;
 }
 
-async function runArm(name: string, seed: number, options: Record<string, unknown>, settings: Record<string, unknown> = {}): Promise<Arm> {
+async function runArm(name: string, seed: number, options: Record<string, unknown>, settings: Record<string, unknown>, refillThreshold: number): Promise<Arm> {
   const config = parseStudyConfig(
     {
       name,
@@ -99,7 +123,7 @@ async function runArm(name: string, seed: number, options: Record<string, unknow
       objective: { name: 'exp1-stdp-mnist-small', options },
       optimizer: { name: 'scbo', batchSize: 16, initialSize: 32, settings },
       budget: { evaluations: 100000, wallTime: `${wall}s` },
-      execution: { mode: 'local', workers: values.workers === 'auto' ? 'auto' : Number(values.workers) },
+      execution: { mode: 'local', workers: values.workers === 'auto' ? 'auto' : Number(values.workers), refillThreshold },
     },
     name,
     root,
@@ -113,6 +137,36 @@ async function runArm(name: string, seed: number, options: Record<string, unknow
   return summarise(trials, wallSeconds);
 }
 
+/** One output-layer threshold tried on (b)'s networks, the rule's other criteria and every p as configured. */
+interface CalibrationRow {
+  threshold: number;
+  flagged: number;
+  bestAccepted: number | null;
+}
+
+/**
+ * What the rule would flag if its first criterion (the output layer) used threshold k = 1..8, from the spike
+ * histograms the watching rule recorded for each of (b)'s networks over its whole epoch.
+ */
+function calibrate(networks: { objective: number | null; histograms: Record<string, number[]> }[]): CalibrationRow[] {
+  const rows: CalibrationRow[] = [];
+  for (let k = 1; k <= 8; k++) {
+    const criteria = RULE.criteria.map((c, i) => (i === 0 ? { ...c, threshold: k } : c));
+    let flagged = 0;
+    let bestAccepted: number | null = null;
+    for (const n of networks) {
+      const flags = criteria.some((c) => {
+        const below = (n.histograms[c.layer] ?? []).slice(0, c.threshold).reduce((a, b) => a + b, 0);
+        return below / c.total > c.proportion;
+      });
+      if (flags) flagged++;
+      else if (n.objective !== null && (bestAccepted === null || n.objective > bestAccepted)) bestAccepted = n.objective;
+    }
+    rows.push({ threshold: k, flagged, bestAccepted });
+  }
+  return rows;
+}
+
 function summarise(trials: TrialRow[], wallSeconds: number): Arm {
   let compute = 0;
   let silent = 0;
@@ -122,6 +176,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
   let wouldFlagSeconds = 0;
   let bestAccepted: number | null = null;
   let watched = false;
+  const histograms: { objective: number | null; histograms: Record<string, number[]> }[] = [];
   const bestOverEvaluations: (number | null)[] = [];
   const bestOverTime: [number, number][] = [];
   const start = trials.length ? Date.parse(trials[0].startedAt ?? trials[0].askedAt) : 0;
@@ -132,9 +187,10 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
       stopped++;
       silent += seconds;
     }
-    const w = (t.metrics as { watched?: { wouldStopAt: unknown } | null } | null)?.watched;
+    const w = (t.metrics as { watched?: { wouldStopAt: unknown; spikeHistograms: Record<string, number[]> } | null } | null)?.watched;
     if (w) {
       watched = true;
+      histograms.push({ objective: t.objective, histograms: w.spikeHistograms });
       if (w.wouldStopAt !== null) {
         wouldFlag++;
         wouldFlagSeconds += seconds;
@@ -155,7 +211,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
     silentComputeSeconds: silent,
     silentComputeShare: compute > 0 ? silent / compute : 0,
     best,
-    ...(watched ? { wouldFlag, wouldFlagComputeSeconds: wouldFlagSeconds, bestAccepted } : {}),
+    ...(watched ? { wouldFlag, wouldFlagComputeSeconds: wouldFlagSeconds, bestAccepted, calibration: calibrate(histograms) } : {}),
     bestOverEvaluations,
     bestOverTime,
     wallSeconds,
@@ -167,7 +223,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
  * same chunks without stopping anything, and compares what they flag and when.
  */
 function ruleAgreement(n: number) {
-  console.log(`rule agreement on ${n} random networks (paper's rule vs predictive, neither stops training)...`);
+  console.log(`rule agreement on ${n} random networks (the full rule vs predictive, neither stops training)...`);
   const space = exp1Space({ scale: 'small', preset: 'as-run', maxMapSize: undefined, epochs: undefined });
   const data = exp1Data(0, EXP1_SMALL_SCALE.nTrain, EXP1_SMALL_SCALE.nValidation);
   const validation = subsetDataset(data.validation, [0], 'one validation image');
@@ -176,15 +232,17 @@ function ruleAgreement(n: number) {
   const stopsPredictive: number[] = [];
   let flaggedByFull = 0;
   let flaggedByPredictive = 0;
+  let flaggedByPaperThresholds = 0;
   let missed = 0;
   let extra = 0;
   const extraRates: number[] = [];
   for (let i = 0; i < n; i++) {
     const point = space.sample(rng);
     const hp = exp1Hyperparameters(point, EXP1_SMALL_SCALE.maxMapSize);
-    const full = new SpikeEarlyStopping(PAPER_RULE);
+    const full = new SpikeEarlyStopping(FULL_RULE);
     const predictive = new SpikeEarlyStopping(RULE);
-    const hooks = [full.chunkHook(), predictive.chunkHook()];
+    const paper = new SpikeEarlyStopping(PAPER_RULE);
+    const hooks = [full.chunkHook(), predictive.chunkHook(), paper.chunkHook()];
     trainAndEvaluate({
       network: buildDiehlCook(experiment1Config(hp), { seed: i }).network,
       train: data.train,
@@ -199,6 +257,7 @@ function ruleAgreement(n: number) {
         return false;
       },
     });
+    if (paper.stopped) flaggedByPaperThresholds++;
     const f = full.stoppedAt?.samples ?? null;
     const p = predictive.stoppedAt?.samples ?? null;
     if (f !== null) {
@@ -221,6 +280,7 @@ function ruleAgreement(n: number) {
     networks: n,
     flaggedByFull,
     flaggedByPredictive,
+    flaggedByPaperThresholds,
     missed,
     extra,
     extraSilentFractions: extraRates,
@@ -229,7 +289,7 @@ function ruleAgreement(n: number) {
     trainingSamplesOfFlaggedFull: stopsFull.reduce((a, b) => a + b, 0),
     trainingSamplesOfFlaggedPredictive: stopsPredictive.reduce((a, b) => a + b, 0),
   };
-  console.log(`  paper's rule flags ${flaggedByFull}, predictive ${flaggedByPredictive} (missed ${missed}, extra ${extra}); median stop sample ${r.medianStopSampleFull} vs ${r.medianStopSamplePredictive}`);
+  console.log(`  the full rule flags ${flaggedByFull}, predictive ${flaggedByPredictive} (missed ${missed}, extra ${extra}); median stop sample ${r.medianStopSampleFull} vs ${r.medianStopSamplePredictive}; the paper's thresholds would flag ${flaggedByPaperThresholds}`);
   return r;
 }
 
@@ -240,18 +300,18 @@ let faithful: Arm | null = null;
 let paperSkip: Arm | null = null;
 for (let seed = 0; seed < nSeeds; seed++) {
   console.log(`seed ${seed} (a) with early stopping and constraints, stopped networks not validated...`);
-  const withRule = await runArm(`with-${seed}`, seed, { earlyStopping: RULE, validateStopped: 'skip' }, OURS_SCBO);
+  const withRule = await runArm(`with-${seed}`, seed, { earlyStopping: RULE, validateStopped: 'skip' }, OURS_SCBO, SMALL.refillThreshold);
   console.log(`  ${withRule.evaluations} evaluations, ${(withRule.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(withRule.silentComputeShare * 100).toFixed(1)} %, best ${withRule.best}`);
   console.log(`seed ${seed} (b) without early stopping or constraints...`);
-  const without = await runArm(`without-${seed}`, seed, { earlyStopping: RULE, silentRule: 'watch' });
+  const without = await runArm(`without-${seed}`, seed, { earlyStopping: RULE, silentRule: 'watch' }, OURS_SCBO, SMALL.refillThreshold);
   console.log(`  ${without.evaluations} evaluations, best ${without.best}; the rule would have flagged ${without.wouldFlag} (${((100 * without.wouldFlagComputeSeconds!) / without.computeSeconds).toFixed(1)} % of the compute), best among the others ${without.bestAccepted}`);
   seeds.push({ seed, with: withRule, without });
   if (seed === 0 && !values['skip-faithful']) {
     console.log('seed 0 (c) the paper\'s rule and constraints, stopped networks validated fully (the reference)...');
-    faithful = await runArm('faithful-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'full' });
+    faithful = await runArm('faithful-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'full' }, {}, 1);
     console.log(`  ${faithful.evaluations} evaluations, ${(faithful.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(faithful.silentComputeShare * 100).toFixed(1)} %, best ${faithful.best}`);
     console.log('seed 0 (d) the paper\'s rule and constraints, stopped networks not validated...');
-    paperSkip = await runArm('paper-skip-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'skip' });
+    paperSkip = await runArm('paper-skip-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'skip' }, {}, 1);
     console.log(`  ${paperSkip.evaluations} evaluations, ${(paperSkip.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(paperSkip.silentComputeShare * 100).toFixed(1)} %, best ${paperSkip.best}`);
   }
 }
@@ -279,11 +339,17 @@ const result = {
   bestWith: median(seeds.map((s) => s.with.best ?? 0)),
   bestWithout: median(seeds.map((s) => s.without.best ?? 0)),
   bestWithoutAccepted: median(seeds.map((s) => s.without.bestAccepted ?? 0)),
+  thresholdCalibration: RULE.criteria.length === 0 ? [] : seeds[0].without.calibration!.map((row, k) => ({
+    layer: RULE.criteria[0].layer,
+    threshold: row.threshold,
+    flaggedFractionWithout: seeds.reduce((a, s) => a + s.without.calibration![k].flagged, 0) / sum((a) => a.evaluations, 'without'),
+    bestWithoutAccepted: median(seeds.map((s) => s.without.calibration![k].bestAccepted ?? 0)),
+  })),
   wouldFlagFractionWithout: sum((a) => a.wouldFlag ?? 0, 'without') / sum((a) => a.evaluations, 'without'),
   wouldFlagComputeShareWithout: sum((a) => a.wouldFlagComputeSeconds ?? 0, 'without') / sum((a) => a.computeSeconds, 'without'),
   computeSecondsWith: sum((a) => a.computeSeconds, 'with'),
   computeSecondsWithout: sum((a) => a.computeSeconds, 'without'),
-  notes: 'evaluations: totals over the seeds; best: median over the seeds of the best feasible validation accuracy (bestWithoutAccepted: of (b)\'s networks that the rule, watching, would not have flagged); fractions pooled over all evaluations of the arm',
+  notes: 'evaluations: totals over the seeds; best: median over the seeds of the best feasible validation accuracy (bestWithoutAccepted: of (b)\'s networks that the rule, watching, would not have flagged); fractions pooled over all evaluations of the arm; thresholdCalibration: what the rule would flag among (b)\'s networks with other output-layer thresholds (the other criterion and p as configured)',
   paper: { stoppedFraction: 0.727, silentComputeShare: 0.363 },
   perSeed: seeds,
   withFullValidation: faithful,

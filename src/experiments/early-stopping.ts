@@ -111,7 +111,15 @@ export interface StopPoint {
 export interface WatchedRule {
   wouldStopAt: StopPoint | null;
   constraints: number[];
+  /**
+   * Per monitored layer, how many training samples of the last epoch had k spikes (index k = 0..30; the last bin
+   * counts 31 or more). Enough to tell what any other threshold would have flagged (threshold calibration).
+   */
+  spikeHistograms: Record<string, number[]>;
 }
+
+/** Bins of {@link WatchedRule.spikeHistograms}: 0..30 spikes, then "31 or more". */
+export const SPIKE_HISTOGRAM_BINS = 32;
 
 /** What the rule reports about one evaluation, as the objectives record it. */
 export interface RuleOutcome {
@@ -181,6 +189,8 @@ export class SpikeEarlyStopping {
   private epochNo = 0;
   private stopPoint: StopPoint | null = null;
   private checksRun = 0;
+  /** Watch only: per-sample spike totals of the current epoch, binned per monitored layer. */
+  private readonly histograms = new Map<string, number[]>();
 
   /** Watch only (`silentRule: 'watch'`): count and record where the rule fires, but never ask training to stop. */
   readonly watchOnly: boolean;
@@ -191,6 +201,7 @@ export class SpikeEarlyStopping {
     this.config = { ...config, criteria: config.criteria.map((c) => ({ ...c })) };
     this.counts = config.criteria.map(() => 0);
     this.pending = config.criteria.map(() => 0);
+    if (this.watchOnly) for (const c of config.criteria) this.histograms.set(c.layer, new Array(SPIKE_HISTOGRAM_BINS).fill(0));
   }
 
   /** Current epoch (1-based; 0 before the first). */
@@ -229,7 +240,10 @@ export class SpikeEarlyStopping {
 
   /** What the rule reports: its stop point and constraints, or (watch only) what it would have done. */
   outcome(): RuleOutcome {
-    if (this.watchOnly) return { stoppedAt: null, watched: { wouldStopAt: this.stoppedAt, constraints: this.constraints() }, constraints: [] };
+    if (this.watchOnly) {
+      const spikeHistograms = Object.fromEntries([...this.histograms].map(([layer, h]) => [layer, [...h]]));
+      return { stoppedAt: null, watched: { wouldStopAt: this.stoppedAt, constraints: this.constraints(), spikeHistograms }, constraints: [] };
+    }
     return { stoppedAt: this.stoppedAt, watched: null, constraints: this.constraints() };
   }
 
@@ -237,6 +251,7 @@ export class SpikeEarlyStopping {
   startEpoch(epoch: number = this.epochNo + 1): void {
     this.epochNo = epoch;
     this.counts.fill(0);
+    for (const h of this.histograms.values()) h.fill(0);
     this.dropPending();
     this.samplesInEpoch = 0;
     this.counted = 0;
@@ -260,6 +275,7 @@ export class SpikeEarlyStopping {
   /** One batch of samples (each: spike totals by layer); a chunk can close only after a whole batch. */
   feedBatch(samples: readonly Readonly<Record<string, number>>[]): boolean {
     if (this.epochNo === 0) this.startEpoch(1);
+    for (const [layer, h] of this.histograms) for (const s of samples) if (typeof s[layer] === 'number') h[Math.min(s[layer], SPIKE_HISTOGRAM_BINS - 1)]++;
     if (this.stopped) return !this.watchOnly;
     for (const s of samples) {
       this.config.criteria.forEach((c, i) => {
@@ -280,6 +296,10 @@ export class SpikeEarlyStopping {
    */
   checkChunk(layerTotals: Readonly<Record<string, ArrayLike<number>>>, samplesInEpoch?: number): boolean {
     if (this.epochNo === 0) this.startEpoch(1);
+    for (const [layer, h] of this.histograms) {
+      const arr = layerTotals[layer];
+      if (arr !== undefined) for (let k = 0; k < arr.length; k++) h[Math.min(arr[k], SPIKE_HISTOGRAM_BINS - 1)]++;
+    }
     if (this.stopped) return !this.watchOnly;
     this.dropPending();
     let n = -1;

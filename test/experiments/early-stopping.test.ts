@@ -6,6 +6,7 @@ import {
   failureValues,
   resolveEarlyStopping,
   SpikeEarlyStopping,
+  SPIKE_HISTOGRAM_BINS,
   wilsonLowerBound,
   type EarlyStoppingConfig,
 } from '../../src/experiments/early-stopping.js';
@@ -239,9 +240,19 @@ test('watch only: the rule counts and records where it would fire, but never ask
   assert.equal(run(es, () => true, 1000), null);
   assert.deepEqual(es.stoppedAt, { epoch: 1, samples: 105, criteria: [0] });
   assert.ok(Math.abs(es.constraints()[0] - 0.005) < 1e-12);
-  assert.equal(es.checkChunk({ a: [0, 0] }), false);
+  // The spike histogram keeps counting after the rule would have fired: 1000 samples with 0 spikes, then 2 more.
+  const histogram = new Array(SPIKE_HISTOGRAM_BINS).fill(0);
+  histogram[0] = 1000;
+  assert.deepEqual(es.outcome().watched!.spikeHistograms, { a: histogram });
+  assert.equal(es.checkChunk({ a: [0, 40] }), false);
+  histogram[0]++;
+  histogram[SPIKE_HISTOGRAM_BINS - 1]++; // 40 spikes: the last bin counts 31 or more
   // Reported as watched, with no stop point and no constraints for the optimizer.
-  assert.deepEqual(es.outcome(), { stoppedAt: null, watched: { wouldStopAt: es.stoppedAt, constraints: es.constraints() }, constraints: [] });
+  assert.deepEqual(es.outcome(), {
+    stoppedAt: null,
+    watched: { wouldStopAt: es.stoppedAt, constraints: es.constraints(), spikeHistograms: { a: histogram } },
+    constraints: [],
+  });
   const stopping = new SpikeEarlyStopping(SMALL);
   run(stopping, () => true, 1000);
   assert.deepEqual(stopping.outcome(), { stoppedAt: stopping.stoppedAt, watched: null, constraints: stopping.constraints() });

@@ -200,3 +200,25 @@ test('cautious feasibility: fewer infeasible proposals than plain constrained Th
   const cautious = infeasible(true);
   assert.ok(cautious < plain, `infeasible proposals: cautious ${cautious}, plain ${plain}`);
 });
+
+test('refitGrowth: hyperparameters are refitted only once the training set has grown by that fraction', () => {
+  const opt = new Scbo(gramacySpace, { seed: 4, batchSize: 2, initialSize: 10, constraintCount: 2, refitGrowth: 0.5 });
+  const seen: { n: number; lengthscales: number[]; constraint: number[] }[] = [];
+  for (let step = 0; step < 10; step++) {
+    const batch = opt.ask(2);
+    opt.tell(batch.map((p) => observe(p, gramacy.evaluate)));
+    const m = opt.state().lastModel;
+    const sig = (h: { lengthscales: Float64Array; outputscale: number; noise: number }) => [...h.lengthscales, h.outputscale, h.noise];
+    if (m) seen.push({ n: m.trainingPoints, lengthscales: sig(m.objective!), constraint: sig(m.constraints[0]) });
+  }
+  // First model at n = 10 (fitted); the same hyperparameters until n ≥ 15, then a new fit at 16 (until 24).
+  const byN = new Map(seen.map((s) => [s.n, s]));
+  const first = byN.get(10)!;
+  for (const n of [12, 14]) {
+    assert.deepEqual(byN.get(n)!.lengthscales, first.lengthscales, `objective hyperparameters reused at n = ${n}`);
+    assert.deepEqual(byN.get(n)!.constraint, first.constraint, `constraint hyperparameters reused at n = ${n}`);
+  }
+  assert.notDeepEqual(byN.get(16)!.lengthscales, first.lengthscales, 'refitted at n = 16');
+  assert.deepEqual(byN.get(18)!.lengthscales, byN.get(16)!.lengthscales, 'reused again at n = 18');
+  assert.throws(() => new Scbo(gramacySpace, { seed: 4, batchSize: 2, initialSize: 10, refitGrowth: -1 }), /refitGrowth must be a number >= 0/);
+});

@@ -86,6 +86,9 @@ export class Scbo implements Optimizer {
   private lastModel: ScboModelInfo | null = null;
   private warmObjective: GpHyperparameters | undefined;
   private warmConstraints: (GpHyperparameters | undefined)[];
+  /** Training-set sizes of the last hyperparameter fits (setting refitGrowth). */
+  private objectiveFittedAt = 0;
+  private constraintsFittedAt: number[] = [];
 
   constructor(
     readonly space: SearchSpace,
@@ -108,6 +111,7 @@ export class Scbo implements Optimizer {
     const s = this.settings;
     this.constraintCountKnown = m;
     this.warmConstraints = new Array(m).fill(undefined);
+    this.constraintsFittedAt = new Array(m).fill(0);
     this.regionState = new TrustRegion(
       {
         lengthInit: s.lengthInit,
@@ -305,15 +309,19 @@ export class Scbo implements Optimizer {
     // point so far unmeasured or failed), the constraint GPs alone choose: least violation, then any feasible one.
     let objectiveGp: GaussianProcess | null = null;
     if (no > 0) {
-      try {
-        objectiveGp = GaussianProcess.fit(Xo, no, d, yo, {
-          transform: s.objectiveTransform,
-          warmStart: this.warmObjective,
-          maxIterations: s.fitIterations,
-          rng: this.rng,
-        });
-      } catch {
-        return null; // phase failed-fit: random points instead (reference behaviour)
+      objectiveGp = this.reuseHyperparameters(this.objectiveFittedAt, no, this.warmObjective, Xo, yo, s.objectiveTransform);
+      if (objectiveGp === null) {
+        try {
+          objectiveGp = GaussianProcess.fit(Xo, no, d, yo, {
+            transform: s.objectiveTransform,
+            warmStart: this.warmObjective,
+            maxIterations: s.fitIterations,
+            rng: this.rng,
+          });
+        } catch {
+          return null; // phase failed-fit: random points instead (reference behaviour)
+        }
+        this.objectiveFittedAt = no;
       }
       this.warmObjective = objectiveGp.hyper;
     }
@@ -421,22 +429,47 @@ export class Scbo implements Optimizer {
     return picks;
   }
 
+  /**
+   * The GP on (X, y) with the hyperparameters last fitted on `fittedAt` points, while the training set has grown
+   * by less than `refitGrowth` since then (never when it shrank, as after a restart); null when a fit is due or
+   * the reused hyperparameters cannot factorise the new data.
+   */
+  private reuseHyperparameters(
+    fittedAt: number,
+    n: number,
+    previous: GpHyperparameters | undefined,
+    X: Float64Array,
+    y: Float64Array,
+    transform: Parameters<typeof GaussianProcess.withHyperparameters>[5],
+  ): GaussianProcess | null {
+    const growth = this.settings.refitGrowth;
+    if (growth <= 0 || previous === undefined || fittedAt === 0 || n < fittedAt || n >= fittedAt * (1 + growth)) return null;
+    try {
+      return GaussianProcess.withHyperparameters(X, n, this.dimension, y, previous, transform);
+    } catch {
+      return null;
+    }
+  }
+
   private fitConstraint(j: number, X: Float64Array, n: number, c: Float64Array, objectiveHyper: GpHyperparameters | null): GaussianProcess {
     const s = this.settings;
     const transform = s.constraintTransform;
-    let gp: GaussianProcess;
-    try {
-      gp = GaussianProcess.fit(X, n, this.dimension, c, {
-        transform,
-        warmStart: this.warmConstraints[j],
-        maxIterations: s.fitIterations,
-        rng: this.rng,
-      });
-    } catch (err) {
-      // The reference keeps the previous constraint model when a fit fails.
-      const previous = this.warmConstraints[j];
-      if (!previous) throw err;
-      gp = GaussianProcess.withHyperparameters(X, n, this.dimension, c, previous, transform);
+    let gp = this.reuseHyperparameters(this.constraintsFittedAt[j], n, this.warmConstraints[j], X, c, transform);
+    if (gp === null) {
+      try {
+        gp = GaussianProcess.fit(X, n, this.dimension, c, {
+          transform,
+          warmStart: this.warmConstraints[j],
+          maxIterations: s.fitIterations,
+          rng: this.rng,
+        });
+        this.constraintsFittedAt[j] = n;
+      } catch (err) {
+        // The reference keeps the previous constraint model when a fit fails.
+        const previous = this.warmConstraints[j];
+        if (!previous) throw err;
+        gp = GaussianProcess.withHyperparameters(X, n, this.dimension, c, previous, transform);
+      }
     }
     this.warmConstraints[j] = gp.hyper;
     if (!s.sharedKernel || objectiveHyper === null) return gp;

@@ -57,6 +57,13 @@ export interface ScboSettings {
   /** L-BFGS iterations per GP fit start. */
   fitIterations: number;
   /**
+   * Refit a GP's hyperparameters only once its training set has grown by this fraction since its last fit
+   * (0: at every batch, as published). In between, the GP is conditioned on all current data with its last
+   * hyperparameters (one Cholesky instead of an L-BFGS fit). For cheap evaluations, where fitting would
+   * otherwise take a large share of the cores; hyperparameters move little once n is in the hundreds.
+   */
+  refitGrowth: number;
+  /**
    * Gradient refinement of each Thompson pick on its own sample path (scbo/refine.ts): L-BFGS iterations per
    * sample, 0 to pick among the candidates only. Needs pathwise sampling and a continuous space (ignored otherwise).
    */
@@ -85,6 +92,7 @@ const common = {
   features: 2048,
   beam: 100000,
   fitIterations: 200,
+  refitGrowth: 0,
   sampler: 'pathwise' as const,
   refineIterations: 0,
   feasibilitySearch: 'thompson' as const,
@@ -167,6 +175,9 @@ function validateSettings(s: ScboSettings): void {
   positiveInt('features', s.features);
   if (!(Number.isInteger(s.refineIterations) && s.refineIterations >= 0)) {
     throw new RangeError(`SCBO setting refineIterations must be a non-negative integer, got ${s.refineIterations}`);
+  }
+  if (!(Number.isFinite(s.refitGrowth) && s.refitGrowth >= 0)) {
+    throw new RangeError(`SCBO setting refitGrowth must be a number >= 0, got ${s.refitGrowth}`);
   }
   if (!(s.lengthMin > 0 && s.lengthMin < s.lengthInit && s.lengthInit <= s.lengthMax)) {
     throw new RangeError(

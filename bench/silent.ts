@@ -1,21 +1,24 @@
 /**
  * The paper's headline experiment measured on our system (`npm run bench:silent`): Experiment 1 at small scale
  * (Diehl & Cook STDP on real MNIST, 1 000 / 500 images, map_size ≤ 400, 1 epoch) optimised by SCBO on all cores,
- * twice with the same seed and the same wall budget:
- *   (a) with the spike-based early stopping and its two constraints (U = 20, total = 1 000, p = 0.1), plus our
- *       three improvements: the predictive rule (fires as soon as the full rule is predicted to fire, z = 3) with
- *       projected constraints, stopped networks not validated (validateStopped: skip, quirk Q15), and SCBO's
- *       cautious feasibility (candidates predicted infeasible are never picked);
+ * twice with the same seed and the same wall budget, with the rule and the SCBO and execution settings of the shipped
+ * study file's small scale (experiments/exp1-stdp-mnist.yaml: output threshold calibrated to 2 spikes, predictive
+ * stopping, cautious feasibility, refitGrowth, refillThreshold):
+ *   (a) with the spike-based early stopping and its two constraints, predictive (fires as soon as the full rule is
+ *       predicted to fire, z = 3) with projected constraints, stopped networks not validated (quirk Q15), and
+ *       SCBO's cautious feasibility (candidates predicted infeasible are never picked);
  *   (b) without either (every network trained and validated fully, no constraints); the same rule only watches
  *       (`silentRule: 'watch'`), so (b) also says which of its networks the rule would have flagged, what they
- *       cost, and its best accuracy among the networks the rule accepts (`bestWithoutAccepted`).
- * For the first seed also: (c) the paper's rule and SCBO exactly (count constraints, stopped networks validated
- * fully, the reference), and (d) the same with stopped networks not validated, to show what each improvement saves.
+ *       cost, its best accuracy among the networks the rule accepts (`bestWithoutAccepted`), and, from its spike
+ *       histograms, what other output thresholds would have flagged (`thresholdCalibration`).
+ * For the first seed also: (c) the paper's rule (thresholds 5 and 1) and SCBO exactly (count constraints, stopped
+ * networks validated fully, refill threshold 1: the reference), and (d) the same with stopped networks not
+ * validated, to show what each improvement saves.
  *
  * Rule agreement: `--agreement N` random networks of the space (seeded) are trained for the whole epoch while the
- * paper's rule and the predictive rule watch the same spike counts without stopping anything. It reports how many
- * each flags, that none flagged by the paper's rule is missed, how many the predictive rule flags in addition,
- * and where each fires.
+ * full rule, the predictive rule and the paper's thresholds watch the same spike counts without stopping anything.
+ * It reports how many each flags, that none flagged by the full rule is missed by the predictive one, how many the
+ * predictive rule flags in addition, and where each fires.
  *
  * Compute = training + validation seconds reported by each evaluation (worker time, not wall time). A network
  * is "silent" when the rule stopped it. Writes bench/results/silent.json with `stoppedFraction`,

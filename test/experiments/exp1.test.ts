@@ -74,6 +74,8 @@ test('silentRule watch: a silent network trains to the end, no constraints, and 
   assert.deepEqual(r.constraints, []);
   assert.deepEqual(r.metrics.watched!.wouldStopAt, { epoch: 1, samples: 10, criteria: [0, 1] });
   for (const c of r.metrics.watched!.constraints) assert.ok(Math.abs(c - (10 / 60 - 0.1)) < 1e-12);
+  // The spike histograms cover every training sample, also after the rule would have fired: all 60 silent.
+  for (const layer of ['outpt', 'inhib']) assert.equal(r.metrics.watched!.spikeHistograms[layer][0], 60, layer);
   assert.equal(typeof r.objective, 'number');
 });
 

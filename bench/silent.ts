@@ -37,7 +37,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXP1_SMALL_SCALE, exp1Data, exp1Hyperparameters, exp1Space } from '../src/experiments/exp1-stdp-mnist.js';
-import { SpikeEarlyStopping, type EarlyStoppingConfig } from '../src/experiments/early-stopping.js';
+import {
+  SpikeEarlyStopping,
+  thresholdCalibration,
+  type CalibrationRow,
+  type EarlyStoppingConfig,
+  type WatchedRule,
+} from '../src/experiments/early-stopping.js';
 import { subsetDataset } from '../src/data/index.js';
 import { buildDiehlCook, experiment1Config, trainAndEvaluate } from '../src/snn/index.js';
 import { Rng } from '../src/util/rng.js';
@@ -108,7 +114,7 @@ interface Arm {
   wouldFlagComputeSeconds?: number;
   /** (b) only: best accuracy among the networks the rule would not have flagged. */
   bestAccepted?: number | null;
-  /** (b) only: what the rule would have flagged with other output-layer thresholds (from the spike histograms). */
+  /** (b) only: what the rule would have flagged with output-layer thresholds 1..8 (from the spike histograms). */
   calibration?: CalibrationRow[];
   /** Best accuracy after each evaluation (in the order results arrived). */
   bestOverEvaluations: (number | null)[];
@@ -140,36 +146,6 @@ async function runArm(name: string, seed: number, options: Record<string, unknow
   return summarise(trials, wallSeconds);
 }
 
-/** One output-layer threshold tried on (b)'s networks, the rule's other criteria and every p as configured. */
-interface CalibrationRow {
-  threshold: number;
-  flagged: number;
-  bestAccepted: number | null;
-}
-
-/**
- * What the rule would flag if its first criterion (the output layer) used threshold k = 1..8, from the spike
- * histograms the watching rule recorded for each of (b)'s networks over its whole epoch.
- */
-function calibrate(networks: { objective: number | null; histograms: Record<string, number[]> }[]): CalibrationRow[] {
-  const rows: CalibrationRow[] = [];
-  for (let k = 1; k <= 8; k++) {
-    const criteria = RULE.criteria.map((c, i) => (i === 0 ? { ...c, threshold: k } : c));
-    let flagged = 0;
-    let bestAccepted: number | null = null;
-    for (const n of networks) {
-      const flags = criteria.some((c) => {
-        const below = (n.histograms[c.layer] ?? []).slice(0, c.threshold).reduce((a, b) => a + b, 0);
-        return below / c.total > c.proportion;
-      });
-      if (flags) flagged++;
-      else if (n.objective !== null && (bestAccepted === null || n.objective > bestAccepted)) bestAccepted = n.objective;
-    }
-    rows.push({ threshold: k, flagged, bestAccepted });
-  }
-  return rows;
-}
-
 function summarise(trials: TrialRow[], wallSeconds: number): Arm {
   let compute = 0;
   let silent = 0;
@@ -179,7 +155,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
   let wouldFlagSeconds = 0;
   let bestAccepted: number | null = null;
   let watched = false;
-  const histograms: { objective: number | null; histograms: Record<string, number[]> }[] = [];
+  const watchedNetworks: { objective: number | null; watched: WatchedRule }[] = [];
   const bestOverEvaluations: (number | null)[] = [];
   const bestOverTime: [number, number][] = [];
   const start = trials.length ? Date.parse(trials[0].startedAt ?? trials[0].askedAt) : 0;
@@ -190,10 +166,10 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
       stopped++;
       silent += seconds;
     }
-    const w = (t.metrics as { watched?: { wouldStopAt: unknown; spikeHistograms: Record<string, number[]> } | null } | null)?.watched;
+    const w = (t.metrics as { watched?: WatchedRule | null } | null)?.watched;
     if (w) {
       watched = true;
-      histograms.push({ objective: t.objective, histograms: w.spikeHistograms });
+      watchedNetworks.push({ objective: t.objective, watched: w });
       if (w.wouldStopAt !== null) {
         wouldFlag++;
         wouldFlagSeconds += seconds;
@@ -214,7 +190,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
     silentComputeSeconds: silent,
     silentComputeShare: compute > 0 ? silent / compute : 0,
     best,
-    ...(watched ? { wouldFlag, wouldFlagComputeSeconds: wouldFlagSeconds, bestAccepted, calibration: calibrate(histograms) } : {}),
+    ...(watched ? { wouldFlag, wouldFlagComputeSeconds: wouldFlagSeconds, bestAccepted, calibration: thresholdCalibration(watchedNetworks, 0, [1, 2, 3, 4, 5, 6, 7, 8]) } : {}),
     bestOverEvaluations,
     bestOverTime,
     wallSeconds,

@@ -109,6 +109,8 @@ export interface StopPoint {
 
 /** What a watch-only rule saw (`silentRule: 'watch'`): where it would have stopped training, and its constraints. */
 export interface WatchedRule {
+  /** The rule that watched (thresholds, p, totals), so the histograms below can be read without the config. */
+  criteria: StopCriterion[];
   wouldStopAt: StopPoint | null;
   constraints: number[];
   /**
@@ -120,6 +122,47 @@ export interface WatchedRule {
 
 /** Bins of {@link WatchedRule.spikeHistograms}: 0..30 spikes, then "31 or more". */
 export const SPIKE_HISTOGRAM_BINS = 32;
+
+/** One threshold tried on watched networks: how many the rule would have flagged, and the best of the others. */
+export interface CalibrationRow {
+  threshold: number;
+  flagged: number;
+  /** Best objective among the networks not flagged (null when none was measured). */
+  bestAccepted: number | null;
+}
+
+/**
+ * Threshold calibration from watch-mode evaluations: for each threshold, what the rule would have flagged if
+ * criterion `index` used it (the other criteria, every p and total as the watching rule had them), judged on each
+ * network's whole-epoch spike histograms (`count/total > p`, the full rule's test), and the best objective among
+ * the networks it would have accepted.
+ */
+export function thresholdCalibration(
+  networks: readonly { objective: number | null; watched: WatchedRule }[],
+  index: number,
+  thresholds: readonly number[],
+  direction: 'maximize' | 'minimize' = 'maximize',
+): CalibrationRow[] {
+  return thresholds.map((threshold) => {
+    if (!(Number.isInteger(threshold) && threshold >= 1 && threshold < SPIKE_HISTOGRAM_BINS)) {
+      throw new RangeError(`threshold calibration: thresholds must be integers from 1 to ${SPIKE_HISTOGRAM_BINS - 1}, got ${threshold}`);
+    }
+    let flagged = 0;
+    let bestAccepted: number | null = null;
+    for (const { objective, watched } of networks) {
+      if (index < 0 || index >= watched.criteria.length) throw new RangeError(`threshold calibration: no criterion ${index}`);
+      const flags = watched.criteria.some((c, i) => {
+        const t = i === index ? threshold : c.threshold;
+        if (t >= SPIKE_HISTOGRAM_BINS) throw new RangeError(`threshold calibration: the histograms cannot judge threshold ${t} (at most ${SPIKE_HISTOGRAM_BINS - 1})`);
+        const below = (watched.spikeHistograms[c.layer] ?? []).slice(0, t).reduce((a, b) => a + b, 0);
+        return below / c.total > c.proportion;
+      });
+      if (flags) flagged++;
+      else if (objective !== null && (bestAccepted === null || (direction === 'maximize' ? objective > bestAccepted : objective < bestAccepted))) bestAccepted = objective;
+    }
+    return { threshold, flagged, bestAccepted };
+  });
+}
 
 /** What the rule reports about one evaluation, as the objectives record it. */
 export interface RuleOutcome {
@@ -242,7 +285,8 @@ export class SpikeEarlyStopping {
   outcome(): RuleOutcome {
     if (this.watchOnly) {
       const spikeHistograms = Object.fromEntries([...this.histograms].map(([layer, h]) => [layer, [...h]]));
-      return { stoppedAt: null, watched: { wouldStopAt: this.stoppedAt, constraints: this.constraints(), spikeHistograms }, constraints: [] };
+      const criteria = this.config.criteria.map((c) => ({ ...c }));
+      return { stoppedAt: null, watched: { criteria, wouldStopAt: this.stoppedAt, constraints: this.constraints(), spikeHistograms }, constraints: [] };
     }
     return { stoppedAt: this.stoppedAt, watched: null, constraints: this.constraints() };
   }

@@ -5,6 +5,7 @@
 import type { StudyStore } from '../storage/study-store.js';
 import type { StudyInfo, TrialRow, TrialState } from '../storage/types.js';
 import type { Param } from '../space/types.js';
+import type { WatchedRule } from '../experiments/early-stopping.js';
 
 /** One trial, reduced to what the figures and tables use. */
 export interface TrialPoint {
@@ -25,6 +26,8 @@ export interface TrialPoint {
   finishedSeq: number | null;
   phase: string;
   error: string | null;
+  /** What a watching silent-network rule saw (`silentRule: 'watch'`, with spike histograms); null otherwise. */
+  watched: WatchedRule | null;
 }
 
 /** One optimizer call with the trust region it left behind. */
@@ -52,6 +55,12 @@ export interface StudyData {
   workerSeconds: number;
 }
 
+/** The watching rule's record in a trial's metrics, when it has the criteria and spike histograms. */
+function watchedRule(metrics: Record<string, unknown> | null): WatchedRule | null {
+  const w = metrics?.watched as Partial<WatchedRule> | null | undefined;
+  return w && Array.isArray(w.criteria) && w.spikeHistograms && typeof w.spikeHistograms === 'object' ? (w as WatchedRule) : null;
+}
+
 const seconds = (iso: string | null, origin: number): number | null => (iso === null ? null : (Date.parse(iso) - origin) / 1000);
 
 /** Reads a study's trials, optimizer journal and counts (one consistent read inside a transaction). */
@@ -76,6 +85,7 @@ export function loadStudyData(store: StudyStore): StudyData {
         finishedSeq: t.finishedSeq,
         phase: t.info.phase,
         error: t.error,
+        watched: watchedRule(t.metrics),
       };
     });
     const steps = store.steps().map((s): StepPoint => {

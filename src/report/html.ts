@@ -2,7 +2,8 @@
  * HTML helpers shared by the report and the dashboard: escaping, the best-trials table, the settings table, and
  * the stylesheet (inline: both pages load nothing from elsewhere).
  */
-import type { TrialRowView } from './tables.js';
+import type { CalibrationTable, TrialRowView } from './tables.js';
+import { formatValue } from '../study/progress.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -24,6 +25,19 @@ export function trialsTable(rows: TrialRowView[], id: string): string {
     )
     .join('');
   return `<div class="scroll"><table class="trials" id="${id}"><thead><tr><th>#</th><th>trial</th><th>objective</th><th>constraints</th><th>time</th><th>parameters</th></tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** A threshold calibration table: one column per threshold, the current one marked. */
+export function calibrationTable(t: CalibrationTable): string {
+  const c = t.criterion;
+  const head = t.rows.map((r) => `<th>${r.threshold === c.threshold ? `<b>${r.threshold}</b> (now)` : r.threshold}</th>`).join('');
+  const flagged = t.rows.map((r) => `<td class="num">${formatValue((100 * r.flagged) / t.networks)} %</td>`).join('');
+  const best = t.rows.map((r) => `<td class="num">${r.bestAccepted === null ? '-' : formatValue(r.bestAccepted)}</td>`).join('');
+  return (
+    `<p>Layer <b>${escapeHtml(c.layer)}</b>: a sample is silent below the threshold; the rule fires above p = ${formatValue(c.proportion)} of ${c.total} samples.</p>` +
+    `<div class="scroll"><table class="calibration"><thead><tr><th>threshold (spikes)</th>${head}</tr></thead><tbody>` +
+    `<tr><th scope="row">networks flagged</th>${flagged}</tr><tr><th scope="row">best objective let through</th>${best}</tr></tbody></table></div>`
+  );
 }
 
 /** One stylesheet for both pages: a single column on phones, two figure columns from 1100 px. */

@@ -7,9 +7,9 @@ import { dirname, join } from 'node:path';
 import { StudyStore } from '../storage/study-store.js';
 import { loadStudyData, type StudyData } from './data.js';
 import { buildFigures } from './figures/index.js';
-import { escapeHtml, settingsTable, STYLE, trialsTable } from './html.js';
+import { calibrationTable, escapeHtml, settingsTable, STYLE, trialsTable } from './html.js';
 import { renderSvg, responsiveSvg, svgToPng, type Figure } from './render.js';
-import { bestTrials, studySettings } from './tables.js';
+import { bestTrials, calibrationTables, studySettings } from './tables.js';
 
 export interface RenderedFigure {
   figure: Figure;
@@ -31,6 +31,13 @@ export function reportHtml(data: StudyData, figures: RenderedFigure[], generated
     )
     .join('\n');
   const config = s.configSource ?? JSON.stringify(s.config, null, 2);
+  const calibration = calibrationTables(data);
+  const calibrationSection =
+    calibration.length === 0
+      ? ''
+      : `<h2 id="silent-rule-thresholds">Silent-network rule: other thresholds</h2>
+<p class="muted">The rule watched ${calibration[0].networks} completed networks without stopping them (<code>silentRule: watch</code>). From their spike histograms: what it would have flagged with other thresholds (the other criteria as they were), and the best objective among the networks it would have let through.</p>
+${calibration.map(calibrationTable).join('\n')}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>spikeopt report: ${escapeHtml(s.name)}</title><style>${STYLE}</style></head>
@@ -43,6 +50,7 @@ ${trialsTable(bestTrials(data, 10), 'best-trials')}
 <div class="figures">
 ${figureBlocks}
 </div>
+${calibrationSection}
 <h2>Study settings</h2>
 ${settingsTable(studySettings(data))}
 <h2>Configuration</h2>

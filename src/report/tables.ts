@@ -4,6 +4,7 @@
 import { formatSeconds } from '../study/duration.js';
 import { formatValue } from '../study/progress.js';
 import { rankedFeasible, type StudyData, type TrialPoint } from './data.js';
+import { thresholdCalibration, type CalibrationRow, type StopCriterion } from '../experiments/early-stopping.js';
 
 /** One row of the best-trials table. */
 export interface TrialRowView {
@@ -72,4 +73,31 @@ export function studySettings(data: StudyData): [string, string][] {
     ['spikeopt', s.spikeoptVersion],
   ];
   return rows;
+}
+
+/** What the watching rule would have flagged with other thresholds of one criterion (watch-mode studies). */
+export interface CalibrationTable {
+  criterion: StopCriterion;
+  /** Completed trials whose metrics carry the watching rule's spike histograms. */
+  networks: number;
+  rows: CalibrationRow[];
+}
+
+/** Thresholds tried for each criterion in the calibration tables. */
+export const CALIBRATION_THRESHOLDS = [1, 2, 3, 4, 5, 6, 8, 10];
+
+/**
+ * One table per criterion of the watching rule: networks flagged and the best objective let through at each of
+ * {@link CALIBRATION_THRESHOLDS}, the other criteria as they were (empty unless the study watched: `silentRule: watch`).
+ */
+export function calibrationTables(data: StudyData): CalibrationTable[] {
+  const networks = data.trials
+    .filter((t) => t.state === 'complete' && t.watched !== null)
+    .map((t) => ({ objective: t.objective, watched: t.watched! }));
+  if (networks.length === 0) return [];
+  return networks[0].watched.criteria.map((criterion, i) => ({
+    criterion,
+    networks: networks.length,
+    rows: thresholdCalibration(networks, i, CALIBRATION_THRESHOLDS, data.direction),
+  }));
 }

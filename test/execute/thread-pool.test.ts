@@ -62,11 +62,11 @@ test('the optimizer fits its GPs off the main event loop: the loop keeps ticking
   const host = new OptimizerHost({
     name: 'scbo',
     space: space.toJSON(),
-    options: { seed: 3, batchSize: 8, initialSize: 10, constraintCount: 2, scbo: { candidates: 4000 } },
+    options: { seed: 3, batchSize: 8, initialSize: 10, constraintCount: 2, scbo: { candidates: 8000 } },
   });
   try {
     const rng = new Rng(1);
-    const told = Array.from({ length: 40 }, (_, id) => {
+    const told = Array.from({ length: 80 }, (_, id) => {
       const u = space.sampleUnit(rng);
       const r = ackley10Constrained.evaluate(space.decode(u));
       return { id, u, objective: -r.objective, constraints: r.constraints! };

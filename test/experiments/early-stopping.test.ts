@@ -7,6 +7,7 @@ import {
   resolveEarlyStopping,
   SpikeEarlyStopping,
   SPIKE_HISTOGRAM_BINS,
+  thresholdCalibration,
   wilsonLowerBound,
   type EarlyStoppingConfig,
 } from '../../src/experiments/early-stopping.js';
@@ -250,7 +251,7 @@ test('watch only: the rule counts and records where it would fire, but never ask
   // Reported as watched, with no stop point and no constraints for the optimizer.
   assert.deepEqual(es.outcome(), {
     stoppedAt: null,
-    watched: { wouldStopAt: es.stoppedAt, constraints: es.constraints(), spikeHistograms: { a: histogram } },
+    watched: { criteria: SMALL.criteria, wouldStopAt: es.stoppedAt, constraints: es.constraints(), spikeHistograms: { a: histogram } },
     constraints: [],
   });
   const stopping = new SpikeEarlyStopping(SMALL);
@@ -262,4 +263,32 @@ test('constraint proportions: one per criterion, none without a rule or when it 
   assert.deepEqual(constraintProportions(EXP1_EARLY_STOPPING_AS_RUN.criteria, 'stop'), [0.1, 0.1]);
   assert.deepEqual(constraintProportions(EXP1_EARLY_STOPPING_AS_RUN.criteria, 'watch'), []);
   assert.deepEqual(constraintProportions(null, 'stop'), []);
+});
+
+test('threshold calibration: what other thresholds would have flagged, from watched spike histograms', () => {
+  // Two criteria (a < 3 and b < 1, p = 0.1 of 100 samples); histograms by hand.
+  const criteria = [
+    { layer: 'a', threshold: 3, proportion: 0.1, total: 100 },
+    { layer: 'b', threshold: 1, proportion: 0.1, total: 100 },
+  ];
+  const hist = (counts: Record<number, number>) => Array.from({ length: SPIKE_HISTOGRAM_BINS }, (_, k) => counts[k] ?? 0);
+  const net = (objective: number | null, a: Record<number, number>, b: Record<number, number>) => ({
+    objective,
+    watched: { criteria, wouldStopAt: null, constraints: [], spikeHistograms: { a: hist(a), b: hist(b) } },
+  });
+  const networks = [
+    net(0.9, { 1: 5, 2: 10, 6: 85 }, { 4: 100 }), // a < 2: 5 %, a < 3: 15 %
+    net(0.5, { 0: 20, 6: 80 }, { 4: 100 }), // a < 1: 20 %
+    net(0.95, { 6: 100 }, { 0: 50, 4: 50 }), // b silent on 50 %: flagged whatever a's threshold
+    net(null, { 6: 100 }, { 4: 100 }), // never flagged, not measured
+  ];
+  assert.deepEqual(thresholdCalibration(networks, 0, [1, 2, 3, 7]), [
+    { threshold: 1, flagged: 2, bestAccepted: 0.9 },
+    { threshold: 2, flagged: 2, bestAccepted: 0.9 },
+    { threshold: 3, flagged: 3, bestAccepted: null },
+    { threshold: 7, flagged: 4, bestAccepted: null },
+  ]);
+  assert.deepEqual(thresholdCalibration(networks, 1, [1], 'minimize'), [{ threshold: 1, flagged: 3, bestAccepted: null }]);
+  assert.throws(() => thresholdCalibration(networks, 0, [0]), /integers from 1/);
+  assert.throws(() => thresholdCalibration(networks, 2, [1]), /no criterion 2/);
 });

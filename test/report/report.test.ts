@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStudy } from './synthetic-study.js';
-import { writeReport } from '../../src/report/report.js';
+import { reportHtml, writeReport } from '../../src/report/report.js';
+import { CALIBRATION_THRESHOLDS, calibrationTables } from '../../src/report/tables.js';
+import { SPIKE_HISTOGRAM_BINS } from '../../src/experiments/early-stopping.js';
 import { loadStudyData, rankedFeasible } from '../../src/report/data.js';
 import { importances, quantileBins } from '../../src/report/figures/importance.js';
 import { bestSoFar } from '../../src/report/figures/best-so-far.js';
@@ -81,4 +83,31 @@ test('spikeopt report: a bad --out or a missing study is one sentence (UserError
   const out = join(dir, 'cli.html');
   await buildProgram().parseAsync(['node', 'spikeopt', 'report', studyPath, '--out', out]);
   assert.ok(existsSync(out));
+});
+
+test('watch-mode studies: the report shows what other thresholds of the silent-network rule would have flagged', () => {
+  const d = data();
+  assert.deepEqual(calibrationTables(d), [], 'the synthetic study did not watch');
+  assert.doesNotMatch(reportHtml(d, []), /Silent-network rule/);
+  // Every training sample of the i-th complete trial drew i % 4 output spikes: threshold k flags those with i % 4 < k.
+  const criteria = [{ layer: 'outpt', threshold: 2, proportion: 0.1, total: 100 }];
+  const complete = d.trials.filter((t) => t.state === 'complete');
+  complete.forEach((t, i) => {
+    const histogram = new Array(SPIKE_HISTOGRAM_BINS).fill(0);
+    histogram[i % 4] = 100;
+    t.watched = { criteria, wouldStopAt: null, constraints: [], spikeHistograms: { outpt: histogram } };
+  });
+  const [table] = calibrationTables(d);
+  assert.equal(table.networks, complete.length);
+  assert.deepEqual(
+    table.rows.map((r) => r.flagged),
+    CALIBRATION_THRESHOLDS.map((k) => complete.filter((_, i) => i % 4 < k).length),
+  );
+  const sign = d.direction === 'maximize' ? 1 : -1;
+  const accepted = complete.filter((t, i) => i % 4 >= 1 && t.objective !== null).map((t) => sign * t.objective!);
+  assert.equal(table.rows[0].bestAccepted, sign * Math.max(...accepted), 'best let through at threshold 1');
+  assert.equal(table.rows.at(-1)!.bestAccepted, null, 'threshold 10 flags everything');
+  const html = reportHtml(d, []);
+  assert.match(html, /Silent-network rule: other thresholds/);
+  assert.match(html, /<th><b>2<\/b> \(now\)<\/th>/);
 });

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { SearchSpace } from '../../space/space.js';
-import { GaussianProcess, type GpHyperparameters, type PathwiseSamples } from '../gp/gp.js';
+import { GaussianProcess, type GpHyperparameters, type OutputTransform, type PathwiseSamples } from '../gp/gp.js';
 import { SobolEngine } from '../sobol.js';
 import type { Observation, Optimizer, PendingPoint, Proposal, ProposalPhase } from '../types.js';
 import {
@@ -440,7 +440,7 @@ export class Scbo implements Optimizer {
     previous: GpHyperparameters | undefined,
     X: Float64Array,
     y: Float64Array,
-    transform: Parameters<typeof GaussianProcess.withHyperparameters>[5],
+    transform: OutputTransform,
   ): GaussianProcess | null {
     const growth = this.settings.refitGrowth;
     if (growth <= 0 || previous === undefined || fittedAt === 0 || n < fittedAt || n >= fittedAt * (1 + growth)) return null;

@@ -26,10 +26,10 @@
  * (best accuracy over time and over evaluations for both arms).
  *
  * Which networks SCBO picks changes the cost of an evaluation (map_size), so one seed is a noisy comparison:
- * `--seeds N` runs both arms for seeds 0..N−1 and the headline keys are over all seeds (sums of evaluations, medians
+ * `--seeds N` runs both arms for seeds F..F+N−1 (`--first-seed F`, default 0) and the headline keys are over all seeds (sums of evaluations, medians
  * of best accuracies, pooled fractions); the per-seed arms are in `seeds`. (c) runs for the first seed only.
  *
- * Options: --wall 120 (seconds per arm)  --seeds 3  --workers auto  --skip-faithful  --agreement 200  --out FILE
+ * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful  --agreement 200  --out FILE
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -58,6 +58,7 @@ const { values } = parseArgs({
     wall: { type: 'string', default: '120' },
     workers: { type: 'string', default: 'auto' },
     seeds: { type: 'string', default: '3' },
+    'first-seed': { type: 'string', default: '0' },
     'skip-faithful': { type: 'boolean', default: false },
     agreement: { type: 'string', default: '200' },
     out: { type: 'string', default: join(here, 'results', 'silent.json') },
@@ -277,7 +278,8 @@ console.log(`Experiment 1, small scale, SCBO, ${wall} s of wall time per arm, ${
 const seeds: { seed: number; with: Arm; without: Arm }[] = [];
 let faithful: Arm | null = null;
 let paperSkip: Arm | null = null;
-for (let seed = 0; seed < nSeeds; seed++) {
+const firstSeed = Number(values['first-seed']);
+for (let seed = firstSeed; seed < firstSeed + nSeeds; seed++) {
   console.log(`seed ${seed} (a) with early stopping and constraints, stopped networks not validated...`);
   const withRule = await runArm(`with-${seed}`, seed, { earlyStopping: RULE, validateStopped: 'skip' }, OURS_SCBO, SMALL.refillThreshold);
   console.log(`  ${withRule.evaluations} evaluations, ${(withRule.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(withRule.silentComputeShare * 100).toFixed(1)} %, best ${withRule.best}`);
@@ -285,12 +287,12 @@ for (let seed = 0; seed < nSeeds; seed++) {
   const without = await runArm(`without-${seed}`, seed, { earlyStopping: RULE, silentRule: 'watch' }, OURS_SCBO, SMALL.refillThreshold);
   console.log(`  ${without.evaluations} evaluations, best ${without.best}; the rule would have flagged ${without.wouldFlag} (${((100 * without.wouldFlagComputeSeconds!) / without.computeSeconds).toFixed(1)} % of the compute), best among the others ${without.bestAccepted}`);
   seeds.push({ seed, with: withRule, without });
-  if (seed === 0 && !values['skip-faithful']) {
-    console.log('seed 0 (c) the paper\'s rule and constraints, stopped networks validated fully (the reference)...');
-    faithful = await runArm('faithful-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'full' }, {}, 1);
+  if (seed === firstSeed && !values['skip-faithful']) {
+    console.log(`seed ${seed} (c) the paper's rule and constraints, stopped networks validated fully (the reference)...`);
+    faithful = await runArm(`faithful-${seed}`, seed, { earlyStopping: PAPER_RULE, validateStopped: 'full' }, {}, 1);
     console.log(`  ${faithful.evaluations} evaluations, ${(faithful.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(faithful.silentComputeShare * 100).toFixed(1)} %, best ${faithful.best}`);
-    console.log('seed 0 (d) the paper\'s rule and constraints, stopped networks not validated...');
-    paperSkip = await runArm('paper-skip-0', 0, { earlyStopping: PAPER_RULE, validateStopped: 'skip' }, {}, 1);
+    console.log(`seed ${seed} (d) the paper's rule and constraints, stopped networks not validated...`);
+    paperSkip = await runArm(`paper-skip-${seed}`, seed, { earlyStopping: PAPER_RULE, validateStopped: 'skip' }, {}, 1);
     console.log(`  ${paperSkip.evaluations} evaluations, ${(paperSkip.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(paperSkip.silentComputeShare * 100).toFixed(1)} %, best ${paperSkip.best}`);
   }
 }

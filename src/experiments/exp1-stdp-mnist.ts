@@ -21,7 +21,7 @@ import { UserError } from '../util/errors.js';
 import { commonOptionFields, parseObjectiveOptions } from './options.js';
 import { Rng } from '../util/rng.js';
 import type { EvaluateResult, Objective, TrialContext } from '../study/objective.js';
-import { trainWithSilentRule } from './stdp-evaluation.js';
+import { epochsAndDecoder, numericHyperparameters, trainWithSilentRule } from './stdp-evaluation.js';
 import {
   EXP1_EARLY_STOPPING_AS_RUN,
   EXP1_EARLY_STOPPING_COMMITTED,
@@ -258,12 +258,7 @@ export function createExp1Objective(options: Partial<Exp1Options> = {}): Objecti
  * and capped at `maxMapSize` (small scale). @throws RangeError naming a missing or non-numeric hyperparameter.
  */
 export function exp1Hyperparameters(params: Record<string, unknown>, maxMapSize: number | null): Exp1Hyperparameters {
-  const hp = {} as Exp1Hyperparameters;
-  for (const k of HP_NAMES) {
-    const v = Number(params[k]);
-    if (!Number.isFinite(v)) throw new RangeError(`hyperparameter ${k} is missing or not a number (${String(params[k])})`);
-    hp[k] = v;
-  }
+  const hp: Exp1Hyperparameters = numericHyperparameters(params, HP_NAMES);
   hp.map_size = Math.round(hp.map_size);
   if (maxMapSize !== null) hp.map_size = Math.min(hp.map_size, maxMapSize);
   return hp;
@@ -277,10 +272,7 @@ function evaluateExp1(
   seed: number,
 ): { objective: number | null; constraints: number[]; metrics: Exp1Metrics } {
   const hp = exp1Hyperparameters(params, s.maxMapSize);
-  const epochs = s.epochs ?? Math.round(Number(params.epochs));
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be an integer ≥ 1, got ${String(params.epochs)}`);
-  const decoder = String(params.decoder) as DecoderName;
-  if (!EXP1_DECODERS.includes(decoder)) throw new RangeError(`decoder must be one of ${EXP1_DECODERS.join(', ')}, got ${decoder}`);
+  const { epochs, decoder } = epochsAndDecoder(params, s.epochs, EXP1_DECODERS);
 
   const rule = exp1EarlyStopping(o, data.train.size);
   const dc = buildDiehlCook(experiment1Config(hp), { seed });

@@ -36,7 +36,7 @@ import {
   type SpikeDataset,
 } from '../data/index.js';
 import { isSyntheticDataset } from '../data/dvs/gesture.js';
-import { trainWithSilentRule } from './stdp-evaluation.js';
+import { epochsAndDecoder, numericHyperparameters, trainWithSilentRule } from './stdp-evaluation.js';
 import { openSyntheticDvsGesture } from '../data/dvs/synthetic-dataset.js';
 import { buildDiehlCook, experiment2Config, type DecoderName, type Exp2Hyperparameters } from '../snn/index.js';
 import { SearchSpace } from '../space/space.js';
@@ -365,20 +365,12 @@ function evaluateExp2(
   params: Record<string, unknown>,
   seed: number,
 ): { objective: number | null; constraints: number[]; metrics: Exp2Metrics } {
-  const hp = {} as Exp2Hyperparameters;
-  for (const k of HP_NAMES) {
-    const v = Number(params[k]);
-    if (!Number.isFinite(v)) throw new RangeError(`hyperparameter ${k} is missing or not a number (${String(params[k])})`);
-    hp[k] = v;
-  }
+  const hp: Exp2Hyperparameters = numericHyperparameters(params, HP_NAMES);
   hp.map_size = Math.round(hp.map_size);
   if (s.maxMapSize !== null) hp.map_size = Math.min(hp.map_size, s.maxMapSize);
   hp.reset_interval = Math.round(hp.reset_interval);
   if (!(hp.reset_interval >= 1)) throw new RangeError(`reset_interval must be an integer ≥ 1, got ${String(params.reset_interval)}`);
-  const epochs = s.epochs ?? Math.round(Number(params.epochs));
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be an integer ≥ 1, got ${String(params.epochs)}`);
-  const decoder = String(params.decoder) as DecoderName;
-  if (!EXP2_DECODERS.includes(decoder)) throw new RangeError(`decoder must be one of ${EXP2_DECODERS.join(', ')}, got ${decoder}`);
+  const { epochs, decoder } = epochsAndDecoder(params, s.epochs, EXP2_DECODERS);
 
   const rule = exp2EarlyStopping(o, data.train.size);
   const dc = buildDiehlCook(experiment2Config(hp, { nInputs: data.train.nInputs, lateralSign: o.lateralSign }), { seed });

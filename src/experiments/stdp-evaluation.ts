@@ -1,13 +1,41 @@
 /**
- * What experiments 1 and 2 share: training a Diehl & Cook network with the silent-network rule, optionally without
- * validating a stopped network (quirk Q15 `skip`: once the rule has fired, validation samples are neither encoded
- * nor simulated and the objective is reported as unmeasured).
+ * What experiments 1 and 2 share: reading a point of the search space (numeric hyperparameters, epochs, decoder),
+ * and training a Diehl & Cook network with the silent-network rule, optionally without validating a stopped network
+ * (quirk Q15 `skip`: once the rule has fired, validation samples are neither encoded nor simulated and the
+ * objective is reported as unmeasured).
  */
 import type { SpikeDataset } from '../data/dataset.js';
 import type { SpikeTrains } from '../data/spikes.js';
 import type { Network } from '../snn/network.js';
 import { trainAndEvaluate, type DecoderName, type TrainResult } from '../snn/index.js';
 import { SpikeEarlyStopping, type EarlyStoppingConfig } from './early-stopping.js';
+
+/** The named hyperparameters of a point, as numbers. @throws RangeError naming a missing or non-numeric one. */
+export function numericHyperparameters<K extends string>(params: Record<string, unknown>, names: readonly K[]): Record<K, number> {
+  const hp = {} as Record<K, number>;
+  for (const k of names) {
+    const v = Number(params[k]);
+    if (!Number.isFinite(v)) throw new RangeError(`hyperparameter ${k} is missing or not a number (${String(params[k])})`);
+    hp[k] = v;
+  }
+  return hp;
+}
+
+/**
+ * Epochs (`fixedEpochs` when the scale fixes them, else the point's, rounded) and decoder of a point, checked.
+ * @throws RangeError for epochs below 1 or a decoder outside `decoders`.
+ */
+export function epochsAndDecoder(
+  params: Record<string, unknown>,
+  fixedEpochs: number | null,
+  decoders: readonly DecoderName[],
+): { epochs: number; decoder: DecoderName } {
+  const epochs = fixedEpochs ?? Math.round(Number(params.epochs));
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`epochs must be an integer ≥ 1, got ${String(params.epochs)}`);
+  const decoder = String(params.decoder) as DecoderName;
+  if (!decoders.includes(decoder)) throw new RangeError(`decoder must be one of ${decoders.join(', ')}, got ${decoder}`);
+  return { epochs, decoder };
+}
 
 export interface StdpEvaluation {
   network: Network;

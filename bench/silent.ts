@@ -26,10 +26,12 @@
  * (best accuracy over time and over evaluations for both arms).
  *
  * Which networks SCBO picks changes the cost of an evaluation (map_size), so one seed is a noisy comparison:
- * `--seeds N` runs both arms for seeds F..F+N−1 (`--first-seed F`, default 0) and the headline keys are over all seeds (sums of evaluations, medians
- * of best accuracies, pooled fractions); the per-seed arms are in `seeds`. (c) runs for the first seed only.
+ * `--seeds N` runs both arms for seeds F..F+N−1 (`--first-seed F`, default 0) and the headline keys are over all
+ * seeds (sums of evaluations, medians of best accuracies, pooled fractions); the per-seed arms are in `seeds`. (c)
+ * and (d) run for the first seed only.
  *
- * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful  --agreement 200  --out FILE
+ * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful
+ *          --agreement 200  --out FILE
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -47,7 +49,7 @@ import {
 import { subsetDataset } from '../src/data/index.js';
 import { buildDiehlCook, experiment1Config, trainAndEvaluate } from '../src/snn/index.js';
 import { Rng } from '../src/util/rng.js';
-import { applyScale, parseStudyConfig, readStudyFile } from '../src/study/config.js';
+import { loadStudyConfig, parseStudyConfig } from '../src/study/config.js';
 import { createStudy } from '../src/study/create.js';
 import { runStudy } from '../src/study/runner.js';
 import type { TrialRow } from '../src/storage/types.js';
@@ -82,17 +84,10 @@ const PAPER_RULE: EarlyStoppingConfig = {
  * benchmark measures exactly that.
  */
 function smallScaleStudy(): { rule: EarlyStoppingConfig; scbo: Record<string, unknown>; refillThreshold: number } {
-  const file = join(here, '..', 'experiments', 'exp1-stdp-mnist.yaml');
-  const data = applyScale(readStudyFile(file).data, file, 'small') as {
-    objective: { options: { earlyStopping: EarlyStoppingConfig } };
-    optimizer: { settings?: Record<string, unknown> };
-    execution?: { refillThreshold?: number };
-  };
-  return {
-    rule: data.objective.options.earlyStopping,
-    scbo: data.optimizer.settings ?? {},
-    refillThreshold: data.execution?.refillThreshold ?? 1,
-  };
+  const { config } = loadStudyConfig(join(here, '..', 'experiments', 'exp1-stdp-mnist.yaml'), 'small');
+  const options = (config.objective.kind === 'registered' ? config.objective.options : null) as { earlyStopping?: EarlyStoppingConfig } | null;
+  if (!options?.earlyStopping) throw new Error('experiments/exp1-stdp-mnist.yaml --scale small has no objective.options.earlyStopping');
+  return { rule: options.earlyStopping, scbo: config.optimizer.settings, refillThreshold: config.execution.refillThreshold };
 }
 const SMALL = smallScaleStudy();
 /** Ours: the study file's rule (calibrated thresholds, predictive with projected constraints). */

@@ -4,7 +4,7 @@
 import { formatSeconds } from '../study/duration.js';
 import { formatValue } from '../study/progress.js';
 import { rankedFeasible, type StudyData, type TrialPoint } from './data.js';
-import { thresholdCalibration, type CalibrationRow, type StopCriterion } from '../experiments/early-stopping.js';
+import { SPIKE_HISTOGRAM_BINS, thresholdCalibration, type CalibrationRow, type StopCriterion } from '../experiments/early-stopping.js';
 
 /** One row of the best-trials table. */
 export interface TrialRowView {
@@ -88,13 +88,14 @@ export const CALIBRATION_THRESHOLDS = [1, 2, 3, 4, 5, 6, 8, 10];
 
 /**
  * One table per criterion of the watching rule: networks flagged and the best objective let through at each of
- * {@link CALIBRATION_THRESHOLDS}, the other criteria as they were (empty unless the study watched: `silentRule: watch`).
+ * {@link CALIBRATION_THRESHOLDS}, the other criteria as they were. Empty unless the study watched (`silentRule:
+ * watch`), and when a criterion's own threshold is beyond what the histograms can judge (above 31 spikes).
  */
 export function calibrationTables(data: StudyData): CalibrationTable[] {
   const networks = data.trials
     .filter((t) => t.state === 'complete' && t.watched !== null)
     .map((t) => ({ objective: t.objective, watched: t.watched! }));
-  if (networks.length === 0) return [];
+  if (networks.length === 0 || networks[0].watched.criteria.some((c) => c.threshold >= SPIKE_HISTOGRAM_BINS)) return [];
   return networks[0].watched.criteria.map((criterion, i) => ({
     criterion,
     networks: networks.length,

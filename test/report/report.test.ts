@@ -110,4 +110,8 @@ test('watch-mode studies: the report shows what other thresholds of the silent-n
   const html = reportHtml(d, []);
   assert.match(html, /Silent-network rule: other thresholds/);
   assert.match(html, /<th><b>2<\/b> \(now\)<\/th>/);
+  // A rule whose own threshold the histograms cannot judge gets no table, and the report is still written.
+  for (const t of complete) t.watched = { ...t.watched!, criteria: [{ ...criteria[0], threshold: 40 }] };
+  assert.deepEqual(calibrationTables(d), []);
+  assert.doesNotMatch(reportHtml(d, []), /Silent-network rule/);
 });

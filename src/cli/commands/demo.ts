@@ -2,7 +2,7 @@
  * `spikeopt demo`: a real study run the way every study runs: SCBO in its own thread, evaluations on worker
  * threads, every record in an SQLite study database, progress as it goes, a summary and a CSV export at the end.
  * `--snn` (what `npm start` runs) optimises the paper's Experiment 1 at small scale (Diehl & Cook STDP networks on
- * real MNIST, `experiments/exp1-stdp-mnist.yaml --scale small`, about 2.5 minutes on 2 cores); without it, the
+ * real MNIST, `experiments/exp1-stdp-mnist.yaml --scale small`, 2.5–4 minutes on 2 cores); without it, the
  * constrained 10-D Ackley benchmark (seconds). Each run gets a new folder, so the demo can be run again.
  */
 import { availableParallelism } from 'node:os';
@@ -44,7 +44,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run a short SCBO study on worker threads: Experiment 1 small with --snn (what npm start runs), else constrained 10-D Ackley')
-    .option('--snn', 'optimise the paper\'s Experiment 1 at small scale (STDP on real MNIST, about 2.5 minutes on 2 cores)')
+    .option('--snn', 'optimise the paper\'s Experiment 1 at small scale (STDP on real MNIST, 2.5–4 minutes on 2 cores)')
     .option('--budget <n>', 'number of evaluations (default: 200 for Ackley, the study file\'s 868 with --snn)', integerOption('--budget', 1))
     .option('--seed <s>', 'random seed', integerOption('--seed', 0), 0)
     .option('--workers <n>', 'worker threads (default: one per core)', integerOption('--workers', 1))

@@ -30,8 +30,11 @@
  * seeds (sums of evaluations, medians of best accuracies, pooled fractions); the per-seed arms are in `seeds`. (c)
  * and (d) run for the first seed only.
  *
+ * `--scale NAME` picks another scale of the study file that uses the small search space: `--scale medium` (5 000 /
+ * 1 000 images, the regime where networks go silent as they train) writes bench/results/silent-medium.json.
+ *
  * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful
- *          --agreement 200  --out FILE
+ *          --agreement 200  --scale small  --out FILE (default bench/results/silent.json, or silent-SCALE.json)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -63,37 +66,53 @@ const { values } = parseArgs({
     'first-seed': { type: 'string', default: '0' },
     'skip-faithful': { type: 'boolean', default: false },
     agreement: { type: 'string', default: '200' },
-    out: { type: 'string', default: join(here, 'results', 'silent.json') },
+    scale: { type: 'string', default: 'small' },
+    out: { type: 'string' },
   },
 });
 const wall = Number(values.wall);
 const root = mkdtempSync(join(tmpdir(), 'spikeopt-silent-'));
 
-/** The paper's rule (its thresholds and p) at small scale: U and total scaled to the 1 000-image subset. */
-const PAPER_RULE: EarlyStoppingConfig = {
-  updateInterval: 20,
-  criteria: [
-    { layer: 'outpt', threshold: 5, proportion: 0.1, total: 1000 },
-    { layer: 'inhib', threshold: 1, proportion: 0.1, total: 1000 },
-  ],
-};
 
 /**
- * What `spikeopt run experiments/exp1-stdp-mnist.yaml --scale small` runs: its silent-network rule (calibrated
- * thresholds, predictive stopping), SCBO settings and refill threshold, read from the shipped study file so the
- * benchmark measures exactly that.
+ * What `spikeopt run experiments/exp1-stdp-mnist.yaml --scale NAME` runs: its data sizes, silent-network rule
+ * (calibrated thresholds, predictive stopping), SCBO settings and refill threshold, read from the shipped study
+ * file so the benchmark measures exactly that.
  */
-function smallScaleStudy(): { rule: EarlyStoppingConfig; scbo: Record<string, unknown>; refillThreshold: number } {
-  const { config } = loadStudyConfig(join(here, '..', 'experiments', 'exp1-stdp-mnist.yaml'), 'small');
-  const options = (config.objective.kind === 'registered' ? config.objective.options : null) as { earlyStopping?: EarlyStoppingConfig } | null;
-  if (!options?.earlyStopping) throw new Error('experiments/exp1-stdp-mnist.yaml --scale small has no objective.options.earlyStopping');
-  return { rule: options.earlyStopping, scbo: config.optimizer.settings, refillThreshold: config.execution.refillThreshold };
+function scaleStudy(scale: string) {
+  const { config } = loadStudyConfig(join(here, '..', 'experiments', 'exp1-stdp-mnist.yaml'), scale);
+  const options = (config.objective.kind === 'registered' ? config.objective.options : null) as {
+    scale?: string;
+    earlyStopping?: EarlyStoppingConfig;
+    nTrain?: number;
+    nValidation?: number;
+  } | null;
+  if (options?.scale !== 'small') throw new Error(`experiments/exp1-stdp-mnist.yaml --scale ${scale}: bench:silent needs objective.options.scale: small (the small search space)`);
+  if (!options.earlyStopping) throw new Error(`experiments/exp1-stdp-mnist.yaml --scale ${scale} has no objective.options.earlyStopping`);
+  return {
+    rule: options.earlyStopping,
+    nTrain: options.nTrain ?? EXP1_SMALL_SCALE.nTrain,
+    nValidation: options.nValidation ?? EXP1_SMALL_SCALE.nValidation,
+    scbo: config.optimizer.settings,
+    refillThreshold: config.execution.refillThreshold,
+  };
 }
-const SMALL = smallScaleStudy();
+const SCALE = values.scale!;
+const STUDY = scaleStudy(SCALE);
+const sizes = { nTrain: STUDY.nTrain, nValidation: STUDY.nValidation };
 /** Ours: the study file's rule (calibrated thresholds, predictive with projected constraints). */
-const RULE: EarlyStoppingConfig = SMALL.rule;
+const RULE: EarlyStoppingConfig = STUDY.rule;
 /** The study file's SCBO settings (cautious feasibility, refit growth); without constraints cautiousness is moot. */
-const OURS_SCBO = SMALL.scbo;
+const OURS_SCBO = STUDY.scbo;
+/** The paper's rule (its thresholds and p) at this scale: U and total as in the study file. */
+const PAPER_RULE: EarlyStoppingConfig = {
+  updateInterval: RULE.updateInterval,
+  criteria: [
+    { layer: 'outpt', threshold: 5, proportion: 0.1, total: STUDY.nTrain },
+    { layer: 'inhib', threshold: 1, proportion: 0.1, total: STUDY.nTrain },
+  ],
+};
+const OUT = values.out ?? join(here, 'results', SCALE === 'small' ? 'silent.json' : `silent-${SCALE}.json`);
 /** The same rule without prediction: what "the full rule" flags (every network it flags must still be flagged). */
 const FULL_RULE: EarlyStoppingConfig = { updateInterval: RULE.updateInterval, criteria: RULE.criteria };
 
@@ -125,7 +144,7 @@ async function runArm(name: string, seed: number, options: Record<string, unknow
       name,
       seed,
       storage: { path: join(root, name) },
-      objective: { name: 'exp1-stdp-mnist-small', options },
+      objective: { name: 'exp1-stdp-mnist-small', options: { ...sizes, ...options } },
       optimizer: { name: 'scbo', batchSize: 16, initialSize: 32, settings },
       budget: { evaluations: 100000, wallTime: `${wall}s` },
       execution: { mode: 'local', workers: values.workers === 'auto' ? 'auto' : Number(values.workers), refillThreshold },
@@ -200,7 +219,7 @@ function summarise(trials: TrialRow[], wallSeconds: number): Arm {
 function ruleAgreement(n: number) {
   console.log(`rule agreement on ${n} random networks (the full rule vs predictive, neither stops training)...`);
   const space = exp1Space({ scale: 'small', preset: 'as-run', maxMapSize: undefined, epochs: undefined });
-  const data = exp1Data(0, EXP1_SMALL_SCALE.nTrain, EXP1_SMALL_SCALE.nValidation);
+  const data = exp1Data(0, STUDY.nTrain, STUDY.nValidation);
   const validation = subsetDataset(data.validation, [0], 'one validation image');
   const rng = new Rng('silent-bench:agreement');
   const stopsFull: number[] = [];
@@ -269,17 +288,17 @@ function ruleAgreement(n: number) {
 }
 
 const nSeeds = Number(values.seeds);
-console.log(`Experiment 1, small scale, SCBO, ${wall} s of wall time per arm, ${nSeeds} seeds, ${cpus().length} cores (load ${loadavg()[0].toFixed(1)})`);
+console.log(`Experiment 1, scale ${SCALE} (${STUDY.nTrain} / ${STUDY.nValidation} images), SCBO, ${wall} s of wall time per arm, ${nSeeds} seeds, ${cpus().length} cores (load ${loadavg()[0].toFixed(1)})`);
 const seeds: { seed: number; with: Arm; without: Arm }[] = [];
 let faithful: Arm | null = null;
 let paperSkip: Arm | null = null;
 const firstSeed = Number(values['first-seed']);
 for (let seed = firstSeed; seed < firstSeed + nSeeds; seed++) {
   console.log(`seed ${seed} (a) with early stopping and constraints, stopped networks not validated...`);
-  const withRule = await runArm(`with-${seed}`, seed, { earlyStopping: RULE, validateStopped: 'skip' }, OURS_SCBO, SMALL.refillThreshold);
+  const withRule = await runArm(`with-${seed}`, seed, { earlyStopping: RULE, validateStopped: 'skip' }, OURS_SCBO, STUDY.refillThreshold);
   console.log(`  ${withRule.evaluations} evaluations, ${(withRule.stoppedFraction * 100).toFixed(1)} % stopped, silent compute ${(withRule.silentComputeShare * 100).toFixed(1)} %, best ${withRule.best}`);
   console.log(`seed ${seed} (b) without early stopping or constraints...`);
-  const without = await runArm(`without-${seed}`, seed, { earlyStopping: RULE, silentRule: 'watch' }, OURS_SCBO, SMALL.refillThreshold);
+  const without = await runArm(`without-${seed}`, seed, { earlyStopping: RULE, silentRule: 'watch' }, OURS_SCBO, STUDY.refillThreshold);
   console.log(`  ${without.evaluations} evaluations, best ${without.best}; the rule would have flagged ${without.wouldFlag} (${((100 * without.wouldFlagComputeSeconds!) / without.computeSeconds).toFixed(1)} % of the compute), best among the others ${without.bestAccepted}`);
   seeds.push({ seed, with: withRule, without });
   if (seed === firstSeed && !values['skip-faithful']) {
@@ -300,7 +319,8 @@ const median = (v: number[]) => {
   return x.length % 2 ? x[x.length >> 1] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
 };
 const result = {
-  benchmark: 'Experiment 1 small scale (STDP, real MNIST 1000/500 images), SCBO, same seeds and wall budget with and without the silent-network rule',
+  benchmark: `Experiment 1 at scale ${SCALE} of experiments/exp1-stdp-mnist.yaml (STDP, real MNIST ${STUDY.nTrain}/${STUDY.nValidation} images, the small search space), SCBO, same seeds and wall budget with and without the silent-network rule`,
+  scale: SCALE,
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
   wallSecondsPerArm: wall,
@@ -315,6 +335,9 @@ const result = {
   bestWith: median(seeds.map((s) => s.with.best ?? 0)),
   bestWithout: median(seeds.map((s) => s.without.best ?? 0)),
   bestWithoutAccepted: median(seeds.map((s) => s.without.bestAccepted ?? 0)),
+  seedsWhereWithHasHigherBest: seeds.filter((s) => (s.with.best ?? 0) > (s.without.best ?? 0)).length,
+  seedsWhereWithoutHasHigherBest: seeds.filter((s) => (s.without.best ?? 0) > (s.with.best ?? 0)).length,
+  seedsWhereWithHasMoreEvaluations: seeds.filter((s) => s.with.evaluations > s.without.evaluations).length,
   thresholdCalibration: RULE.criteria.length === 0 ? [] : seeds[0].without.calibration!.map((row, k) => ({
     layer: RULE.criteria[0].layer,
     threshold: row.threshold,
@@ -332,6 +355,6 @@ const result = {
   paperRuleSkip: paperSkip,
   ruleAgreement: agreement,
 };
-mkdirSync(dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, JSON.stringify(result, null, 2) + '\n');
-console.log(`wrote ${values.out}`);
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+console.log(`wrote ${OUT}`);

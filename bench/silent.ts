@@ -33,7 +33,9 @@
  * `--scale NAME` picks another scale of the study file that uses the small search space: `--scale medium` (5 000 /
  * 1 000 images, the regime where networks go silent as they train) writes bench/results/silent-medium.json.
  *
- * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful
+ * `--cautious on|off` overrides the study file's cautious feasibility (SCBO of both arms; moot without constraints).
+ *
+ * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful  --cautious on|off
  *          --agreement 200  --scale small  --out FILE (default bench/results/silent.json, or silent-SCALE.json)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +69,7 @@ const { values } = parseArgs({
     'skip-faithful': { type: 'boolean', default: false },
     agreement: { type: 'string', default: '200' },
     scale: { type: 'string', default: 'small' },
+    cautious: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -103,7 +106,7 @@ const sizes = { nTrain: STUDY.nTrain, nValidation: STUDY.nValidation };
 /** Ours: the study file's rule (calibrated thresholds, predictive with projected constraints). */
 const RULE: EarlyStoppingConfig = STUDY.rule;
 /** The study file's SCBO settings (cautious feasibility, refit growth); without constraints cautiousness is moot. */
-const OURS_SCBO = STUDY.scbo;
+const OURS_SCBO = values.cautious === undefined ? STUDY.scbo : { ...STUDY.scbo, cautiousFeasibility: cautiousOption(values.cautious) };
 /** The paper's rule (its thresholds and p) at this scale: U and total as in the study file. */
 const PAPER_RULE: EarlyStoppingConfig = {
   updateInterval: RULE.updateInterval,
@@ -113,6 +116,12 @@ const PAPER_RULE: EarlyStoppingConfig = {
   ],
 };
 const OUT = values.out ?? join(here, 'results', SCALE === 'small' ? 'silent.json' : `silent-${SCALE}.json`);
+
+/** `--cautious on|off`: SCBO's cautious feasibility for both arms, instead of the study file's choice. */
+function cautiousOption(v: string): boolean {
+  if (v !== 'on' && v !== 'off') throw new Error(`--cautious: expected on or off, got '${v}'`);
+  return v === 'on';
+}
 /** The same rule without prediction: what "the full rule" flags (every network it flags must still be flagged). */
 const FULL_RULE: EarlyStoppingConfig = { updateInterval: RULE.updateInterval, criteria: RULE.criteria };
 

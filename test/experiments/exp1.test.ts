@@ -3,7 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createExp1Objective, exp1Space, EXP1_SPACE_AS_RUN, type Exp1Metrics } from '../../src/experiments/exp1-stdp-mnist.js';
+import { createExp1Objective, exp1EarlyStopping, exp1OptionsSchema, exp1Space, EXP1_SPACE_AS_RUN, type Exp1Metrics, type Exp1Options } from '../../src/experiments/exp1-stdp-mnist.js';
+import { loadStudyConfig } from '../../src/study/config.js';
 import { resolveObjective } from '../../src/study/registry.js';
 import { PAPER_BEST_EXP1 } from '../../src/snn/index.js';
 
@@ -112,4 +113,21 @@ test('registered as exp1-stdp-mnist and exp1-stdp-mnist-small, options validated
   assert.equal(full.space.dimensionNames.length, 18);
   await assert.rejects(resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist', options: { scale: 'huge' } }), /option scale/);
   await assert.rejects(resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist-small', options: { scale: 'full' } }), /option scale/);
+});
+
+test('the study file\'s scales: small on 1 000 images, medium on 5 000 with the rule scaled to them', () => {
+  const ruleOf = (scale: string) => {
+    const { config } = loadStudyConfig('experiments/exp1-stdp-mnist.yaml', scale);
+    assert.equal(config.objective.kind, 'registered');
+    const o = exp1OptionsSchema.parse(config.objective.kind === 'registered' ? config.objective.options : null) as Exp1Options;
+    assert.equal(exp1Space(o).dimensionNames.length, 17, `${scale}: the small space`);
+    return { o, rule: exp1EarlyStopping(o, o.nTrain ?? 1000)! };
+  };
+  const small = ruleOf('small');
+  assert.deepEqual([small.o.nTrain, small.rule.updateInterval, small.rule.criteria.map((c) => [c.threshold, c.total])], [undefined, 20, [[2, 1000], [1, 1000]]]);
+  const medium = ruleOf('medium');
+  assert.deepEqual([medium.o.nTrain, medium.o.nValidation, medium.rule.updateInterval], [5000, 1000, 100]);
+  assert.deepEqual(medium.rule.criteria.map((c) => [c.layer, c.threshold, c.proportion, c.total]), [['outpt', 2, 0.1, 5000], ['inhib', 1, 0.1, 5000]]);
+  assert.deepEqual(medium.rule.predictive, { z: 3 });
+  assert.equal(medium.o.validateStopped, 'skip');
 });

@@ -169,10 +169,14 @@ export function migrate(db: Database.Database, path: string, migrations: readonl
   }
   for (const m of migrations) {
     if (m.version <= current) continue;
+    // IMMEDIATE takes the write lock first, and the version is read again under it: another process opening the
+    // same new file (a master creating the study while `status` or the dashboard polls it) may have applied this
+    // migration since `current` was read.
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       m.up(db);
       // PRAGMA does not take parameters; the version is an integer from our own list.
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
 }

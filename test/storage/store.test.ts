@@ -102,6 +102,29 @@ test('migrations run in order, each in its own transaction; a failing one leaves
   db.close();
 });
 
+test('two connections migrating a new file at once: the later one finds the migrations applied and skips them', () => {
+  const path = join(dir, 'race.sqlite');
+  const a = new Database(path);
+  const b = new Database(path);
+  for (const d of [a, b]) d.pragma('busy_timeout = 2000');
+  // The race: a reads the version (0), then b migrates the whole file, then a goes on with its stale version.
+  const pragma = a.pragma.bind(a);
+  let raced = false;
+  a.pragma = ((source: string, options?: Database.PragmaOptions) => {
+    const result = pragma(source, options);
+    if (!raced && source === 'user_version') {
+      raced = true;
+      migrate(b, path);
+    }
+    return result;
+  }) as typeof a.pragma;
+  migrate(a, path);
+  assert.ok(raced);
+  assert.equal(pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  a.close();
+  b.close();
+});
+
 test('a trial goes queued → running → complete; a second result for it is a duplicate and changes nothing', () => {
   const store = freshStore();
   const step = store.recordStep({ told: [], askCount: 2, pending: [], trials: [trial(0), trial(1)], state: { restartCount: 0, best: -Infinity }, model: null, seconds: 0.1 });

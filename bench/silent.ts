@@ -5,8 +5,9 @@
  * study file's small scale (experiments/exp1-stdp-mnist.yaml: output threshold calibrated to 2 spikes, predictive
  * stopping, cautious feasibility, refitGrowth, refillThreshold):
  *   (a) with the spike-based early stopping and its two constraints, predictive (fires as soon as the full rule is
- *       predicted to fire, z = 3) with projected constraints, stopped networks not validated (quirk Q15), and
- *       SCBO's cautious feasibility (candidates predicted infeasible are never picked);
+ *       predicted to fire, z = 3) with projected constraints, stopped networks not validated (quirk Q15), and,
+ *       where the scale turns it on (small does, medium does not), SCBO's cautious feasibility (candidates
+ *       predicted infeasible are never picked);
  *   (b) without either (every network trained and validated fully, no constraints); the same rule only watches
  *       (`silentRule: 'watch'`), so (b) also says which of its networks the rule would have flagged, what they
  *       cost, its best accuracy among the networks the rule accepts (`bestWithoutAccepted`), and, from its spike
@@ -45,6 +46,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXP1_SMALL_SCALE, exp1Data, exp1Hyperparameters, exp1Space } from '../src/experiments/exp1-stdp-mnist.js';
 import {
+  EXP1_EARLY_STOPPING_AS_RUN,
+  resolveEarlyStopping,
   SpikeEarlyStopping,
   thresholdCalibration,
   type CalibrationRow,
@@ -76,7 +79,6 @@ const { values } = parseArgs({
 const wall = Number(values.wall);
 const root = mkdtempSync(join(tmpdir(), 'spikeopt-silent-'));
 
-
 /**
  * What `spikeopt run experiments/exp1-stdp-mnist.yaml --scale NAME` runs: its data sizes, silent-network rule
  * (calibrated thresholds, predictive stopping), SCBO settings and refill threshold, read from the shipped study
@@ -107,21 +109,15 @@ const sizes = { nTrain: STUDY.nTrain, nValidation: STUDY.nValidation };
 const RULE: EarlyStoppingConfig = STUDY.rule;
 /** The study file's SCBO settings (cautious feasibility, refit growth); without constraints cautiousness is moot. */
 const OURS_SCBO = values.cautious === undefined ? STUDY.scbo : { ...STUDY.scbo, cautiousFeasibility: cautiousOption(values.cautious) };
-/** The paper's rule (its thresholds and p) at this scale: U and total as in the study file. */
-const PAPER_RULE: EarlyStoppingConfig = {
-  updateInterval: RULE.updateInterval,
-  criteria: [
-    { layer: 'outpt', threshold: 5, proportion: 0.1, total: STUDY.nTrain },
-    { layer: 'inhib', threshold: 1, proportion: 0.1, total: STUDY.nTrain },
-  ],
-};
-const OUT = values.out ?? join(here, 'results', SCALE === 'small' ? 'silent.json' : `silent-${SCALE}.json`);
 
 /** `--cautious on|off`: SCBO's cautious feasibility for both arms, instead of the study file's choice. */
 function cautiousOption(v: string): boolean {
   if (v !== 'on' && v !== 'off') throw new Error(`--cautious: expected on or off, got '${v}'`);
   return v === 'on';
 }
+/** The paper's rule as run (its thresholds and p) at this scale: U and total as in the study file. */
+const PAPER_RULE = resolveEarlyStopping(EXP1_EARLY_STOPPING_AS_RUN, {}, { updateInterval: RULE.updateInterval, total: STUDY.nTrain })!;
+const OUT = values.out ?? join(here, 'results', SCALE === 'small' ? 'silent.json' : `silent-${SCALE}.json`);
 /** The same rule without prediction: what "the full rule" flags (every network it flags must still be flagged). */
 const FULL_RULE: EarlyStoppingConfig = { updateInterval: RULE.updateInterval, criteria: RULE.criteria };
 

@@ -14,10 +14,13 @@
  *   - `predictive`: also fire as soon as the full rule is *predicted* to fire by the end of the epoch, i.e. when
  *     count[i] + LB_z(count[i]/counted) · (total[i] − counted) > p[i] · total[i], LB_z the Wilson lower bound of the
  *     silent rate. The full rule is still checked, so every network it flags is still flagged, only earlier.
+ *     With `predictive.window` W, the same projection is also made with the silent rate of the last W chunks
+ *     (networks go silent as they train, so the recent rate predicts the rest of the epoch better than the mean).
  *   - `constraint: 'projected'` (forced by `predictive`): a stopped network reports the silent rate it showed,
- *     c[i] = max(count/total, count/counted) − p[i], instead of a count cut short by the stop (a fully silent
- *     network then gives ≈ 1 − p instead of ≈ (U+1)/total). Networks that ran the whole epoch report the spec's
- *     value, so "feasible ⇔ not stopped" still holds.
+ *     c[i] = max(count/total, count/counted, (count + r[i] · (total − counted))/total) − p[i] (r: the rate of the
+ *     last W chunks, with a window), instead of a count cut short by the stop (a fully silent network then gives
+ *     ≈ 1 − p instead of ≈ (U+1)/total). Networks that ran the whole epoch report the spec's value, so
+ *     "feasible ⇔ not stopped" still holds.
  */
 
 /** One criterion: a layer is silent on a sample iff its spike total over the sample is < `threshold`. */
@@ -42,12 +45,15 @@ export interface EarlyStoppingConfig {
   batchSize?: number;
   /**
    * Predictive stopping (not in the paper): fire as soon as the rule is predicted, with confidence z (Wilson lower
-   * bound of the silent rate), to fire by the end of the epoch. Absent: only the rule as defined.
+   * bound of the silent rate), to fire by the end of the epoch. Absent: only the rule as defined. `window` W (not
+   * in the paper either): also project with the silent rate of the last W chunks of the epoch, not only with the
+   * epoch's mean rate, so a network that goes silent as it trains is stopped sooner.
    */
-  predictive?: { z: number };
+  predictive?: { z: number; window?: number };
   /**
-   * Constraint value of a stopped network: 'count' (the spec, count/total − p) or 'projected' (the silent rate
-   * seen, max(count/total, count/counted) − p). Default 'count', or 'projected' with `predictive`.
+   * Constraint value of a stopped network: 'count' (the spec, count/total − p) or 'projected' (the silent fraction
+   * it was heading for, max(count/total, count/counted, with a window also (count + r·(total − counted))/total,
+   * r the last W chunks' rate) − p). Default 'count', or 'projected' with `predictive`.
    */
   constraint?: 'count' | 'projected';
 }
@@ -118,6 +124,21 @@ export interface WatchedRule {
    * counts 31 or more). Enough to tell what any other threshold would have flagged (threshold calibration).
    */
   spikeHistograms: Record<string, number[]>;
+  /**
+   * Every check of the last epoch, in order, including those after the point where the rule would have fired:
+   * the samples processed in the epoch at that check, and the silent samples of the chunk it closed per criterion.
+   * Enough to replay any rule on the same checks (when, not only whether, it would have fired). Absent in records
+   * made before it existed.
+   */
+  checks?: WatchedCheck[];
+}
+
+/** One check seen by a watch-only rule: see {@link WatchedRule.checks}. */
+export interface WatchedCheck {
+  /** Samples processed in the epoch when the chunk closed. */
+  samples: number;
+  /** Silent samples of that chunk, one per criterion. */
+  silent: number[];
 }
 
 /** Bins of {@link WatchedRule.spikeHistograms}: 0..30 spikes, then "31 or more". */
@@ -164,6 +185,20 @@ export function thresholdCalibration(
   });
 }
 
+/**
+ * Where another rule would have fired on the epoch a watch-only rule logged (`watched.checks`), or null: same
+ * chunks and thresholds (the counts were taken with them), any p, total and prediction. Used to choose z and the
+ * window on real networks without training them again.
+ */
+export function replayWatched(watched: WatchedRule, rule: Pick<EarlyStoppingConfig, 'criteria' | 'predictive' | 'constraint'>): StopPoint | null {
+  if (watched.checks === undefined) throw new RangeError('replay: this watched record has no checks (recorded before they were logged)');
+  const same = rule.criteria.length === watched.criteria.length && rule.criteria.every((c, i) => c.layer === watched.criteria[i].layer && c.threshold === watched.criteria[i].threshold);
+  if (!same) throw new RangeError('replay: the rule must have the watched criteria\'s layers and thresholds, in order');
+  const es = new SpikeEarlyStopping({ ...rule, updateInterval: 0 });
+  for (const check of watched.checks) if (es.checkCounts(check.silent, check.samples)) break;
+  return es.stoppedAt;
+}
+
 /** What the rule reports about one evaluation, as the objectives record it. */
 export interface RuleOutcome {
   /** Where the rule stopped training (null when it did not, or only watched). */
@@ -207,6 +242,8 @@ export function validateEarlyStopping(config: EarlyStoppingConfig): void {
   if (config.predictive !== undefined && !(Number.isFinite(config.predictive.z) && config.predictive.z > 0)) {
     throw new RangeError(`early stopping: predictive.z must be a number > 0, got ${String(config.predictive.z)}`);
   }
+  const w = config.predictive?.window;
+  if (w !== undefined && !(Number.isInteger(w) && w >= 1)) throw new RangeError(`early stopping: predictive.window must be an integer ≥ 1 (checks), got ${String(w)}`);
   if (config.constraint !== undefined && config.constraint !== 'count' && config.constraint !== 'projected') {
     throw new RangeError(`early stopping: constraint must be 'count' or 'projected', got ${String(config.constraint)}`);
   }
@@ -234,6 +271,14 @@ export class SpikeEarlyStopping {
   private checksRun = 0;
   /** Watch only: per-sample spike totals of the current epoch, binned per monitored layer. */
   private readonly histograms = new Map<string, number[]>();
+  /** Watch only: every check of the current epoch (the rule keeps counting after it would have fired). */
+  private readonly checkLog: WatchedCheck[] = [];
+  /** Watch only: the constraints at the point where the rule would have fired (what it would have reported). */
+  private constraintsAtStop: number[] | null = null;
+  /** Predictive window: (counted, counts) at the epoch start and at the last checks, the oldest first. */
+  private readonly recent: { counted: number; counts: number[] }[] = [];
+  /** Predictive window: each criterion's silent rate over the last `window` chunks at the last check (or null). */
+  private recentRates: number[] | null = null;
 
   /** Watch only (`silentRule: 'watch'`): count and record where the rule fires, but never ask training to stop. */
   readonly watchOnly: boolean;
@@ -267,18 +312,31 @@ export class SpikeEarlyStopping {
     return this.checksRun;
   }
 
-  /** Silent samples counted per criterion in the current epoch (closed chunks only). */
+  /**
+   * Silent samples counted per criterion in the current epoch (closed chunks only). A stopping rule stops counting
+   * where it fires; a watch-only rule counts the whole epoch.
+   */
   get silentCounts(): number[] {
     return [...this.counts];
   }
 
   /**
    * c_i = count_i/total_i − p_i, one per criterion, from the counts of the current (last run) epoch. With
-   * `constraint: 'projected'` (or `predictive`), a stopped network reports max(count_i/total_i, count_i/counted) − p_i.
+   * `constraint: 'projected'` (or `predictive`), a stopped network reports max(count_i/total_i, count_i/counted) − p_i,
+   * or, with a predictive window, the projection from the last W chunks' rate when that is higher.
    */
   constraints(): number[] {
+    if (this.constraintsAtStop !== null) return [...this.constraintsAtStop];
     const projected = this.stopped && this.counted > 0 && (this.config.constraint ?? (this.config.predictive ? 'projected' : 'count')) === 'projected';
-    return this.config.criteria.map((c, i) => Math.max(this.counts[i] / c.total, projected ? this.counts[i] / this.counted : 0) - c.proportion);
+    return this.config.criteria.map((c, i) => {
+      let silentFraction = this.counts[i] / c.total;
+      if (projected) {
+        silentFraction = Math.max(silentFraction, this.counts[i] / this.counted);
+        const r = this.recentRates?.[i];
+        if (r !== undefined) silentFraction = Math.max(silentFraction, (this.counts[i] + r * Math.max(0, c.total - this.counted)) / c.total);
+      }
+      return silentFraction - c.proportion;
+    });
   }
 
   /** What the rule reports: its stop point and constraints, or (watch only) what it would have done. */
@@ -286,7 +344,8 @@ export class SpikeEarlyStopping {
     if (this.watchOnly) {
       const spikeHistograms = Object.fromEntries([...this.histograms].map(([layer, h]) => [layer, [...h]]));
       const criteria = this.config.criteria.map((c) => ({ ...c }));
-      return { stoppedAt: null, watched: { criteria, wouldStopAt: this.stoppedAt, constraints: this.constraints(), spikeHistograms }, constraints: [] };
+      const checks = this.checkLog.map((c) => ({ samples: c.samples, silent: [...c.silent] }));
+      return { stoppedAt: null, watched: { criteria, wouldStopAt: this.stoppedAt, constraints: this.constraints(), spikeHistograms, checks }, constraints: [] };
     }
     return { stoppedAt: this.stoppedAt, watched: null, constraints: this.constraints() };
   }
@@ -296,6 +355,10 @@ export class SpikeEarlyStopping {
     this.epochNo = epoch;
     this.counts.fill(0);
     for (const h of this.histograms.values()) h.fill(0);
+    this.checkLog.length = 0;
+    this.recent.length = 0;
+    this.recent.push({ counted: 0, counts: this.config.criteria.map(() => 0) });
+    this.recentRates = null;
     this.dropPending();
     this.samplesInEpoch = 0;
     this.counted = 0;
@@ -320,7 +383,7 @@ export class SpikeEarlyStopping {
   feedBatch(samples: readonly Readonly<Record<string, number>>[]): boolean {
     if (this.epochNo === 0) this.startEpoch(1);
     for (const [layer, h] of this.histograms) for (const s of samples) if (typeof s[layer] === 'number') h[Math.min(s[layer], SPIKE_HISTOGRAM_BINS - 1)]++;
-    if (this.stopped) return !this.watchOnly;
+    if (this.stopped && !this.watchOnly) return true;
     for (const s of samples) {
       this.config.criteria.forEach((c, i) => {
         const v = s[c.layer];
@@ -344,7 +407,7 @@ export class SpikeEarlyStopping {
       const arr = layerTotals[layer];
       if (arr !== undefined) for (let k = 0; k < arr.length; k++) h[Math.min(arr[k], SPIKE_HISTOGRAM_BINS - 1)]++;
     }
-    if (this.stopped) return !this.watchOnly;
+    if (this.stopped && !this.watchOnly) return true;
     this.dropPending();
     let n = -1;
     this.config.criteria.forEach((c, i) => {
@@ -359,6 +422,23 @@ export class SpikeEarlyStopping {
     return this.closeChunk() && !this.watchOnly;
   }
 
+  /**
+   * A chunk given by its silent samples per criterion (as {@link WatchedRule.checks} logs them), closing at
+   * `samplesInEpoch`: counts them and runs the stop check. For replaying a logged epoch under another rule.
+   */
+  checkCounts(silent: readonly number[], samplesInEpoch: number): boolean {
+    if (this.epochNo === 0) this.startEpoch(1);
+    if (this.stopped && !this.watchOnly) return true;
+    if (silent.length !== this.config.criteria.length) {
+      throw new RangeError(`early stopping: ${silent.length} silent counts for ${this.config.criteria.length} criteria`);
+    }
+    this.dropPending();
+    silent.forEach((k, i) => (this.pending[i] = k));
+    this.sinceCheck = samplesInEpoch - this.samplesInEpoch;
+    this.samplesInEpoch = samplesInEpoch;
+    return this.closeChunk() && !this.watchOnly;
+  }
+
   /** An `onChunk` hook for `trainAndEvaluate` (starts a new epoch when the reported epoch changes). */
   chunkHook(): (report: { epoch: number; samplesInEpoch: number; layerTotals: Record<string, Int32Array> }) => boolean {
     return (report) => {
@@ -370,16 +450,25 @@ export class SpikeEarlyStopping {
   private closeChunk(): boolean {
     this.checksRun++;
     this.counted += this.sinceCheck;
+    if (this.watchOnly) this.checkLog.push({ samples: this.samplesInEpoch, silent: [...this.pending] });
+    if (this.stopped) {
+      // Watch only: it keeps counting past the point where it would have fired, which stays the first one.
+      this.config.criteria.forEach((_, i) => (this.counts[i] += this.pending[i]));
+      this.dropPending();
+      return true;
+    }
     const fired: number[] = [];
     let byCount = false;
     const z = this.config.predictive?.z;
+    this.config.criteria.forEach((c, i) => (this.counts[i] += this.pending[i]));
+    const window = this.windowRates(z);
     this.config.criteria.forEach((c, i) => {
-      this.counts[i] += this.pending[i];
       const k = this.counts[i];
+      const rest = Math.max(0, c.total - this.counted);
       if (k / c.total > c.proportion) {
         fired.push(i);
         byCount = true;
-      } else if (z !== undefined && k + wilsonLowerBound(k, this.counted, z) * Math.max(0, c.total - this.counted) > c.proportion * c.total) {
+      } else if (z !== undefined && k + Math.max(wilsonLowerBound(k, this.counted, z), window?.lower[i] ?? 0) * rest > c.proportion * c.total) {
         fired.push(i);
       }
     });
@@ -387,8 +476,26 @@ export class SpikeEarlyStopping {
     if (fired.length > 0) {
       this.stopPoint = { epoch: this.epochNo, samples: this.samplesInEpoch, criteria: fired };
       if (z !== undefined) this.stopPoint.predicted = !byCount;
+      if (this.watchOnly) this.constraintsAtStop = this.constraints();
     }
     return fired.length > 0;
+  }
+
+  /**
+   * Predictive window: records this check and returns, per criterion, the silent rate of the last `window` chunks
+   * and its Wilson lower bound, once the epoch has that many chunks (null before, or without a window).
+   */
+  private windowRates(z: number | undefined): { lower: number[] } | null {
+    const w = this.config.predictive?.window;
+    if (w === undefined || z === undefined) return null;
+    this.recent.push({ counted: this.counted, counts: [...this.counts] });
+    if (this.recent.length <= w) return null;
+    if (this.recent.length > w + 1) this.recent.shift();
+    const base = this.recent[0];
+    const n = this.counted - base.counted;
+    const ks = this.counts.map((k, i) => k - base.counts[i]);
+    this.recentRates = ks.map((k) => (n > 0 ? k / n : 0));
+    return { lower: ks.map((k) => wilsonLowerBound(k, n, z)) };
   }
 
   private dropPending(): void {

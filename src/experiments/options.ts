@@ -22,7 +22,7 @@ const earlyStoppingOptionSchema = z
       .object({
         criteria: z.array(criterionSchema).min(1).optional(),
         updateInterval: z.number().int().min(0).optional(),
-        predictive: z.object({ z: z.number().positive() }).strict().optional(),
+        predictive: z.object({ z: z.number().positive(), window: z.number().int().min(1).optional() }).strict().optional(),
         constraint: z.enum(['count', 'projected']).optional(),
       })
       .strict(),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   constraintProportions,
+  replayWatched,
   EXP1_EARLY_STOPPING_AS_RUN,
   failureValues,
   resolveEarlyStopping,
@@ -203,16 +204,40 @@ test('predictive rule: every network the full rule stops is stopped, never later
     const after = rand() < 0.5 ? rate : rand() * 0.4;
     const pattern = Array.from({ length: 1000 }, (_, i) => rand() < (i < change ? rate : after));
     const full = run(new SpikeEarlyStopping(SMALL), (i) => pattern[i], 1000);
-    const es = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 } });
-    const stop = run(es, (i) => pattern[i], 1000);
-    if (full !== null) {
-      flaggedByFull++;
-      assert.ok(stop !== null && stop <= full, `trial ${trial}: full rule stops at ${full}, predictive at ${stop}`);
-      if (stop < full) earlier++;
+    if (full !== null) flaggedByFull++;
+    for (const predictive of [{ z: 3 }, { z: 2, window: 5 }]) {
+      const es = new SpikeEarlyStopping({ ...SMALL, predictive });
+      const stop = run(es, (i) => pattern[i], 1000);
+      const label = `trial ${trial}, ${JSON.stringify(predictive)}`;
+      if (full !== null) {
+        assert.ok(stop !== null && stop <= full, `${label}: full rule stops at ${full}, predictive at ${stop}`);
+        if (stop < full && predictive.z === 3) earlier++;
+      }
+      assert.equal(es.constraints()[0] > 0, stop !== null, `${label}: constraint ${es.constraints()[0]} but stopped at ${stop}`);
     }
-    assert.equal(es.constraints()[0] > 0, stop !== null, `trial ${trial}: constraint ${es.constraints()[0]} but stopped at ${stop}`);
   }
   assert.ok(flaggedByFull > 50 && earlier > flaggedByFull / 2, `flagged ${flaggedByFull}, earlier ${earlier}`);
+});
+
+test('predictive window: a network going silent as it trains is stopped sooner, with a positive projected constraint', () => {
+  // The silent rate climbs linearly from 0 to 30 % over the epoch: 15 % in all, so the full rule fires late.
+  let state = 7;
+  const rand = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pattern = Array.from({ length: 1000 }, (_, i) => rand() < (0.3 * i) / 1000);
+  const full = run(new SpikeEarlyStopping(SMALL), (i) => pattern[i], 1000)!;
+  const mean = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 2 } });
+  const meanStop = run(mean, (i) => pattern[i], 1000)!;
+  const windowed = new SpikeEarlyStopping({ ...SMALL, predictive: { z: 2, window: 5 } });
+  const windowStop = run(windowed, (i) => pattern[i], 1000)!;
+  assert.ok(full > 800, `full rule at ${full}`);
+  assert.ok(windowStop < meanStop && meanStop <= full, `window ${windowStop}, mean rate ${meanStop}, full ${full}`);
+  // The constraint is the projected end-of-epoch silent fraction: above p although count/counted is not yet.
+  const counted = windowStop - (windowStop % 21);
+  const c = windowed.constraints()[0];
+  assert.ok(c > 0, `constraint ${c}`);
+  assert.ok(c > windowed.silentCounts[0] / counted - 0.1, 'the recent rate raised the projection');
+  // Fewer chunks than the window: only the mean-rate projection can fire (a fully silent start still stops at 21).
+  assert.equal(run(new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3, window: 5 } }), () => true, 1000), 21);
 });
 
 test('predictive rule: a network that never exceeds p runs to the end with the spec\'s constraints', () => {
@@ -225,6 +250,8 @@ test('predictive rule: a network that never exceeds p runs to the end with the s
 
 test('predictive options are validated, and study-config overrides carry them', () => {
   assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 0 } }), /predictive\.z/);
+  assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3, window: 0 } }), /predictive\.window must be an integer ≥ 1/);
+  assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3, window: 2.5 } }), /predictive\.window/);
   assert.throws(() => new SpikeEarlyStopping({ ...SMALL, predictive: { z: 3 }, constraint: 'count' }), /constraint 'count'/);
   assert.throws(() => new SpikeEarlyStopping({ ...SMALL, constraint: 'rate' as 'count' }), /constraint must be/);
   const rule = resolveEarlyStopping(EXP1_EARLY_STOPPING_AS_RUN, { predictive: { z: 2.5 } }, { updateInterval: 20, total: 1000 });
@@ -248,15 +275,42 @@ test('watch only: the rule counts and records where it would fire, but never ask
   assert.equal(es.checkChunk({ a: [0, 40] }), false);
   histogram[0]++;
   histogram[SPIKE_HISTOGRAM_BINS - 1]++; // 40 spikes: the last bin counts 31 or more
+  // Every check of the epoch is logged, past the point where it would have fired (47 chunks of 21 silent samples,
+  // then the chunk above); the counts go on too, while the constraints stay those it would have reported.
+  const checks = Array.from({ length: 47 }, (_, k) => ({ samples: 21 * (k + 1), silent: [21] }));
+  checks.push({ samples: 1002, silent: [1] });
+  assert.deepEqual(es.silentCounts, [988]);
+  assert.ok(Math.abs(es.constraints()[0] - 0.005) < 1e-12);
   // Reported as watched, with no stop point and no constraints for the optimizer.
   assert.deepEqual(es.outcome(), {
     stoppedAt: null,
-    watched: { criteria: SMALL.criteria, wouldStopAt: es.stoppedAt, constraints: es.constraints(), spikeHistograms: { a: histogram } },
+    watched: { criteria: SMALL.criteria, wouldStopAt: es.stoppedAt, constraints: es.constraints(), spikeHistograms: { a: histogram }, checks },
     constraints: [],
   });
+  es.startEpoch(2);
+  assert.deepEqual(es.outcome().watched!.checks, []);
   const stopping = new SpikeEarlyStopping(SMALL);
   run(stopping, () => true, 1000);
   assert.deepEqual(stopping.outcome(), { stoppedAt: stopping.stoppedAt, watched: null, constraints: stopping.constraints() });
+});
+
+test('replay: a logged epoch gives the stop points the live rules gave, under any p and prediction', () => {
+  let state = 99;
+  const rand = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let trial = 0; trial < 50; trial++) {
+    const pattern = Array.from({ length: 1000 }, (_, i) => rand() < (0.25 * i * (trial % 5)) / 4000);
+    const watch = new SpikeEarlyStopping(SMALL, { watchOnly: true });
+    run(watch, (i) => pattern[i], 1000);
+    const watched = watch.outcome().watched!;
+    for (const rule of [SMALL, { ...SMALL, predictive: { z: 3 } }, { ...SMALL, predictive: { z: 2, window: 5 } }, { ...SMALL, criteria: [{ ...SMALL.criteria[0], proportion: 0.05 }] }]) {
+      const live = new SpikeEarlyStopping(rule);
+      run(live, (i) => pattern[i], 1000);
+      assert.deepEqual(replayWatched(watched, rule), live.stoppedAt, `trial ${trial}, ${JSON.stringify(rule)}`);
+    }
+  }
+  const watched = new SpikeEarlyStopping(SMALL, { watchOnly: true }).outcome().watched!;
+  assert.throws(() => replayWatched(watched, { criteria: [{ ...SMALL.criteria[0], threshold: 2 }] }), /layers and thresholds/);
+  assert.throws(() => replayWatched({ ...watched, checks: undefined }, SMALL), /no checks/);
 });
 
 test('constraint proportions: one per criterion, none without a rule or when it only watches', () => {

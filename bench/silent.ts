@@ -1,13 +1,14 @@
 /**
  * The paper's headline experiment measured on our system (`npm run bench:silent`): Experiment 1 at small scale
- * (Diehl & Cook STDP on real MNIST, 1 000 / 500 images, map_size ≤ 400, 1 epoch) optimised by SCBO on all cores,
- * twice with the same seed and the same wall budget, with the rule and the SCBO and execution settings of the shipped
- * study file's small scale (experiments/exp1-stdp-mnist.yaml: output threshold calibrated to 2 spikes, predictive
- * stopping, cautious feasibility, refitGrowth, refillThreshold):
+ * (Diehl & Cook STDP on real MNIST, 5 000 / 1 000 images, map_size ≤ 400, 1 epoch: the regime where networks go
+ * silent as they train) optimised by SCBO on all cores, twice with the same seed and the same wall budget, with the
+ * rule and the SCBO and execution settings of the shipped study file's scale (experiments/exp1-stdp-mnist.yaml:
+ * output threshold calibrated to 2 spikes, predictive stopping, cautious feasibility, refitGrowth,
+ * refillThreshold):
  *   (a) with the spike-based early stopping and its two constraints, predictive (fires as soon as the full rule is
- *       predicted to fire, z = 3) with projected constraints, stopped networks not validated (quirk Q15), and,
- *       where the scale turns it on (small does, medium does not), SCBO's cautious feasibility (candidates
- *       predicted infeasible are never picked);
+ *       predicted to fire, from the epoch's silent rate or, with a window, the last chunks') with projected
+ *       constraints, stopped networks not validated (quirk Q15), and SCBO's cautious feasibility (candidates
+ *       predicted infeasible are never picked) where the scale turns it on;
  *   (b) without either (every network trained and validated fully, no constraints); the same rule only watches
  *       (`silentRule: 'watch'`), so (b) also says which of its networks the rule would have flagged, what they
  *       cost, its best accuracy among the networks the rule accepts (`bestWithoutAccepted`), and, from its spike
@@ -31,13 +32,14 @@
  * seeds (sums of evaluations, medians of best accuracies, pooled fractions); the per-seed arms are in `seeds`. (c)
  * and (d) run for the first seed only.
  *
- * `--scale NAME` picks another scale of the study file that uses the small search space: `--scale medium` (5 000 /
- * 1 000 images, the regime where networks go silent as they train) writes bench/results/silent-medium.json.
+ * `--scale NAME` picks another scale of the study file that uses the small search space: `--scale tiny` (1 000 /
+ * 500 images, where networks have no time to fall silent; what `npm start` runs) writes
+ * bench/results/silent-tiny.json.
  *
  * `--cautious on|off` overrides the study file's cautious feasibility (SCBO of both arms; moot without constraints).
  *
- * Options: --wall 120 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful  --cautious on|off
- *          --agreement 200  --scale small  --out FILE (default bench/results/silent.json, or silent-SCALE.json)
+ * Options: --wall 240 (seconds per arm)  --seeds 3  --first-seed 0  --workers auto  --skip-faithful  --cautious on|off
+ *          --agreement 100  --scale small  --out FILE (default bench/results/silent.json, or silent-SCALE.json)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -65,12 +67,12 @@ import type { TrialRow } from '../src/storage/types.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
-    wall: { type: 'string', default: '120' },
+    wall: { type: 'string', default: '240' },
     workers: { type: 'string', default: 'auto' },
     seeds: { type: 'string', default: '3' },
     'first-seed': { type: 'string', default: '0' },
     'skip-faithful': { type: 'boolean', default: false },
-    agreement: { type: 'string', default: '200' },
+    agreement: { type: 'string', default: '100' },
     scale: { type: 'string', default: 'small' },
     cautious: { type: 'string' },
     out: { type: 'string' },

@@ -10,6 +10,8 @@
  *   map_size ∈ [20, 400] (its upper bound, and any larger value given, capped at 400); epochs fixed at 1 (a
  *   constant of the space, so d = 17); U = 20 (chunks of 21 images: about as many checks and decoder updates per
  *   epoch as the full run's 48) and total = the training subset size (1 000), p and thresholds unchanged.
+ *   These are the defaults of the option; the shipped study file's `--scale small` trains the same space on
+ *   5 000 / 1 000 images with U = 100 (where networks go silent as they train), its `--scale tiny` on these.
  * Everything else (network constants, decoders, encoding, the rest of the search space) is the same.
  */
 import { z } from 'zod';

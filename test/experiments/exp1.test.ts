@@ -115,19 +115,23 @@ test('registered as exp1-stdp-mnist and exp1-stdp-mnist-small, options validated
   await assert.rejects(resolveObjective({ kind: 'registered', name: 'exp1-stdp-mnist-small', options: { scale: 'full' } }), /option scale/);
 });
 
-test('the study file\'s scales: small on 1 000 images, medium on 5 000 with the rule scaled to them', () => {
-  const ruleOf = (scale: string) => {
+test('the study file\'s scales: small on 5 000 images, tiny on 1 000, with the rule scaled to them', () => {
+  const scaleOf = (scale: string) => {
     const { config } = loadStudyConfig('experiments/exp1-stdp-mnist.yaml', scale);
     assert.equal(config.objective.kind, 'registered');
     const o = exp1OptionsSchema.parse(config.objective.kind === 'registered' ? config.objective.options : null) as Exp1Options;
     assert.equal(exp1Space(o).dimensionNames.length, 17, `${scale}: the small space`);
-    return { o, rule: exp1EarlyStopping(o, o.nTrain ?? 1000)! };
+    return { o, rule: exp1EarlyStopping(o, o.nTrain ?? 1000)!, scbo: config.optimizer.settings, name: config.name };
   };
-  const small = ruleOf('small');
-  assert.deepEqual([small.o.nTrain, small.rule.updateInterval, small.rule.criteria.map((c) => [c.threshold, c.total])], [undefined, 20, [[2, 1000], [1, 1000]]]);
-  const medium = ruleOf('medium');
-  assert.deepEqual([medium.o.nTrain, medium.o.nValidation, medium.rule.updateInterval], [5000, 1000, 100]);
-  assert.deepEqual(medium.rule.criteria.map((c) => [c.layer, c.threshold, c.proportion, c.total]), [['outpt', 2, 0.1, 5000], ['inhib', 1, 0.1, 5000]]);
-  assert.deepEqual(medium.rule.predictive, { z: 3 });
-  assert.equal(medium.o.validateStopped, 'skip');
+  const small = scaleOf('small');
+  assert.equal(small.name, 'exp1-stdp-mnist-small');
+  assert.deepEqual([small.o.nTrain, small.o.nValidation, small.rule.updateInterval], [5000, 1000, 100]);
+  assert.deepEqual(small.rule.criteria.map((c) => [c.layer, c.threshold, c.proportion, c.total]), [['outpt', 2, 0.1, 5000], ['inhib', 1, 0.1, 5000]]);
+  assert.deepEqual(small.rule.predictive, { z: 2, window: 5 });
+  assert.equal(small.o.validateStopped, 'skip');
+  assert.equal(small.scbo.cautiousFeasibility, true);
+  const tiny = scaleOf('tiny');
+  assert.equal(tiny.name, 'exp1-stdp-mnist-tiny');
+  assert.deepEqual([tiny.o.nTrain, tiny.rule.updateInterval, tiny.rule.criteria.map((c) => [c.threshold, c.total])], [undefined, 20, [[2, 1000], [1, 1000]]]);
+  assert.deepEqual(tiny.rule.predictive, { z: 3 });
 });

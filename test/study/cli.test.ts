@@ -133,11 +133,11 @@ test('run --scale merges the scale, prints it and stores it; resume and status u
   assert.match(wrong.err, /--scale only helps find a study from its YAML config/);
 });
 
-test('demo --snn runs Experiment 1 small from the shipped study file, each time in a new folder', async () => {
+test('demo --snn runs Experiment 1 tiny from the shipped study file, each time in a new folder', async () => {
   const folder = join(dir, 'snn-demo');
   const r = await cli('demo', '--snn', '--budget', '6', '--workers', '1', '--dir', folder);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /Experiment 1 of the paper at small scale/);
+  assert.match(r.out, /Experiment 1 of the paper at tiny scale/);
   assert.match(r.out, /6 evaluations/);
   assert.ok(existsSync(join(folder, 'study.sqlite')));
   const csv = readFileSync(join(folder, 'trials.csv'), 'utf8').trim().split('\n');

@@ -1,8 +1,8 @@
 /**
  * `spikeopt demo`: a real study run the way every study runs: SCBO in its own thread, evaluations on worker
  * threads, every record in an SQLite study database, progress as it goes, a summary and a CSV export at the end.
- * `--snn` (what `npm start` runs) optimises the paper's Experiment 1 at small scale (Diehl & Cook STDP networks on
- * real MNIST, `experiments/exp1-stdp-mnist.yaml --scale small`, 2.5–4 minutes on 2 cores); without it, the
+ * `--snn` (what `npm start` runs) optimises the paper's Experiment 1 at tiny scale (Diehl & Cook STDP networks on
+ * real MNIST, `experiments/exp1-stdp-mnist.yaml --scale tiny`, 2.5–4 minutes on 2 cores); without it, the
  * constrained 10-D Ackley benchmark (seconds). Each run gets a new folder, so the demo can be run again.
  */
 import { availableParallelism } from 'node:os';
@@ -43,8 +43,8 @@ function stamp(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run a short SCBO study on worker threads: Experiment 1 small with --snn (what npm start runs), else constrained 10-D Ackley')
-    .option('--snn', 'optimise the paper\'s Experiment 1 at small scale (STDP on real MNIST, 2.5–4 minutes on 2 cores)')
+    .description('run a short SCBO study on worker threads: Experiment 1 tiny with --snn (what npm start runs), else constrained 10-D Ackley')
+    .option('--snn', 'optimise the paper\'s Experiment 1 at tiny scale (STDP on real MNIST, 2.5–4 minutes on 2 cores)')
     .option('--budget <n>', 'number of evaluations (default: 200 for Ackley, the study file\'s 868 with --snn)', integerOption('--budget', 1))
     .option('--seed <s>', 'random seed', integerOption('--seed', 0), 0)
     .option('--workers <n>', 'worker threads (default: one per core)', integerOption('--workers', 1))
@@ -82,20 +82,20 @@ Examples:
     });
 }
 
-/** Experiment 1 at small scale from the shipped study file, in a new folder (seed and budget as given). */
+/** Experiment 1 at tiny scale from the shipped study file, in a new folder (seed and budget as given). */
 async function snnDemo(flags: DemoFlags): Promise<void> {
   const file = exp1StudyFile();
   const { data } = readStudyFile(file);
-  const dir = resolve(flags.dir ?? join('studies', `exp1-small-${stamp()}`));
+  const dir = resolve(flags.dir ?? join('studies', `exp1-tiny-${stamp()}`));
   data.storage = { path: dir };
   data.seed = flags.seed;
   if (flags.budget !== undefined) data.budget = { evaluations: flags.budget };
   if (flags.workers !== undefined) data.execution = { ...(data.execution as object), workers: flags.workers };
-  const config = parseStudyConfig(data, file, dirname(file), 'small');
+  const config = parseStudyConfig(data, file, dirname(file), 'tiny');
   await runDemo(config, 'the SNN demo', (store) => {
-    console.log('SCBO on Experiment 1 of the paper at small scale: Diehl & Cook STDP networks on real MNIST (1 000 / 500 images),');
+    console.log('SCBO on Experiment 1 of the paper at tiny scale: Diehl & Cook STDP networks on real MNIST (1 000 / 500 images),');
     console.log(`validation accuracy maximised under the silent-network constraints; ${config.budget.evaluations} evaluations; study in ${studyDirLabel(store)}.`);
-    console.log(`The same study: spikeopt run ${file} --scale small`);
+    console.log(`The same study: spikeopt run ${file} --scale tiny (--scale small: 5 000 images, where networks go silent as they train, about 9 minutes)`);
   });
 }
 

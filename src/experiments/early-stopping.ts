@@ -408,18 +408,18 @@ export class SpikeEarlyStopping {
       if (arr !== undefined) for (let k = 0; k < arr.length; k++) h[Math.min(arr[k], SPIKE_HISTOGRAM_BINS - 1)]++;
     }
     if (this.stopped && !this.watchOnly) return true;
-    this.dropPending();
     let n = -1;
-    this.config.criteria.forEach((c, i) => {
+    const silent = this.config.criteria.map((c) => {
       const arr = layerTotals[c.layer];
       if (arr === undefined) throw new RangeError(`early stopping: no spike totals for layer '${c.layer}'`);
       if (n >= 0 && arr.length !== n) throw new RangeError('early stopping: layers report different chunk lengths');
       n = arr.length;
-      for (let k = 0; k < arr.length; k++) if (arr[k] < c.threshold) this.pending[i]++;
+      let k = 0;
+      for (let j = 0; j < arr.length; j++) if (arr[j] < c.threshold) k++;
+      return k;
     });
-    this.samplesInEpoch = samplesInEpoch ?? this.samplesInEpoch + Math.max(n, 0);
-    this.sinceCheck = Math.max(n, 0);
-    return this.closeChunk() && !this.watchOnly;
+    const size = Math.max(n, 0);
+    return this.countChunk(silent, size, samplesInEpoch ?? this.samplesInEpoch + size);
   }
 
   /**
@@ -432,9 +432,14 @@ export class SpikeEarlyStopping {
     if (silent.length !== this.config.criteria.length) {
       throw new RangeError(`early stopping: ${silent.length} silent counts for ${this.config.criteria.length} criteria`);
     }
+    return this.countChunk(silent, samplesInEpoch - this.samplesInEpoch, samplesInEpoch);
+  }
+
+  /** Closes a chunk of `size` samples with these silent counts, ending at `samplesInEpoch`; true if training stops. */
+  private countChunk(silent: readonly number[], size: number, samplesInEpoch: number): boolean {
     this.dropPending();
     silent.forEach((k, i) => (this.pending[i] = k));
-    this.sinceCheck = samplesInEpoch - this.samplesInEpoch;
+    this.sinceCheck = size;
     this.samplesInEpoch = samplesInEpoch;
     return this.closeChunk() && !this.watchOnly;
   }
@@ -451,16 +456,15 @@ export class SpikeEarlyStopping {
     this.checksRun++;
     this.counted += this.sinceCheck;
     if (this.watchOnly) this.checkLog.push({ samples: this.samplesInEpoch, silent: [...this.pending] });
+    this.pending.forEach((k, i) => (this.counts[i] += k));
     if (this.stopped) {
       // Watch only: it keeps counting past the point where it would have fired, which stays the first one.
-      this.config.criteria.forEach((_, i) => (this.counts[i] += this.pending[i]));
       this.dropPending();
       return true;
     }
     const fired: number[] = [];
     let byCount = false;
     const z = this.config.predictive?.z;
-    this.config.criteria.forEach((c, i) => (this.counts[i] += this.pending[i]));
     const window = this.windowRates(z);
     this.config.criteria.forEach((c, i) => {
       const k = this.counts[i];

@@ -311,6 +311,7 @@ test('replay: a logged epoch gives the stop points the live rules gave, under an
   const watched = new SpikeEarlyStopping(SMALL, { watchOnly: true }).outcome().watched!;
   assert.throws(() => replayWatched(watched, { criteria: [{ ...SMALL.criteria[0], threshold: 2 }] }), /layers and thresholds/);
   assert.throws(() => replayWatched({ ...watched, checks: undefined }, SMALL), /no checks/);
+  assert.throws(() => new SpikeEarlyStopping(SMALL).checkCounts([1, 2], 21), /2 silent counts for 1 criteria/);
 });
 
 test('constraint proportions: one per criterion, none without a rule or when it only watches', () => {
